@@ -1,0 +1,90 @@
+# respd -- a Redis-protocol server.  `make` builds bin/respd, `make run`
+# starts it on 127.0.0.1:6379, `make test` runs every test (installing the
+# Debian packages the tests need when run as root), `make bench` compares
+# respd with redis-server.
+
+CC ?= cc
+OPT ?= -O2
+CFLAGS ?= $(OPT) -g
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+CPPFLAGS += -D_GNU_SOURCE -MMD -MP
+ALL_CFLAGS = -std=c11 $(WARN) $(CPPFLAGS) $(CFLAGS)
+LDLIBS_SERVER = -lpthread -lm
+
+BUILD ?= build
+BIN ?= bin
+RESP_SRC := $(wildcard resp/*.c)
+BROKER_SRC := $(wildcard broker/*.c)
+RESP_OBJ := $(RESP_SRC:%.c=$(BUILD)/%.o)
+BROKER_OBJ := $(BROKER_SRC:%.c=$(BUILD)/%.o)
+# The broker's modules without main(), for unit tests that link them.
+BROKER_LIB_OBJ := $(filter-out $(BUILD)/broker/server.o,$(BROKER_OBJ))
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+INTEG_SRC := $(wildcard tests/integration/*.c)
+INTEG_OBJ := $(INTEG_SRC:%.c=$(BUILD)/%.o)
+TOOLS_SRC := $(wildcard tests/tools/*.c)
+TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=$(BIN)/%)
+
+.PHONY: all run test test-unit test-integration test-compat test-interop \
+	test-deps bench clean format
+
+all: $(BIN)/respd
+
+$(BIN)/respd: $(RESP_OBJ) $(BROKER_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_SERVER)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+run: $(BIN)/respd
+	$(BIN)/respd
+
+# --- tests -----------------------------------------------------------------
+
+$(BIN)/unit-tests: $(UNIT_OBJ) $(RESP_OBJ) $(BROKER_LIB_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS_SERVER)
+
+$(BIN)/integration-tests: $(INTEG_OBJ) $(RESP_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS_SERVER)
+
+$(BIN)/%: tests/tools/%.c $(RESP_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(RESP_OBJ) $(LDLIBS_SERVER)
+
+test-deps:
+	@sh tests/install-deps.sh
+
+test: test-deps
+	@$(MAKE) --no-print-directory all $(BIN)/unit-tests $(BIN)/integration-tests \
+		$(TOOLS_BIN)
+	@sh tests/run-all.sh
+
+test-unit: $(BIN)/unit-tests
+	$(BIN)/unit-tests
+
+test-integration: $(BIN)/respd $(BIN)/integration-tests
+	$(BIN)/integration-tests
+
+test-compat: $(BIN)/respd $(TOOLS_BIN)
+	sh tests/compat/run.sh
+
+test-interop: $(BIN)/respd
+	sh tests/interop/run.sh
+
+bench: $(BIN)/respd $(TOOLS_BIN)
+	sh bench/run.sh
+
+format:
+	clang-format -i resp/*.[ch] broker/*.[ch] tests/*/*.[ch]
+
+clean:
+	rm -rf $(BUILD) $(BIN)
+
+-include $(RESP_OBJ:.o=.d) $(BROKER_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) \
+	$(INTEG_OBJ:.o=.d)

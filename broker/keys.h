@@ -1,0 +1,12 @@
+/* keys.h -- commands on keys of any type: DEL UNLINK EXISTS TYPE KEYS SCAN
+ * RENAME RENAMENX EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL PERSIST
+ * EXPIRETIME PEXPIRETIME RANDOMKEY TOUCH DBSIZE FLUSHDB FLUSHALL SELECT
+ * SWAPDB OBJECT. */
+#ifndef KEYS_H
+#define KEYS_H
+
+struct cmd;
+
+extern struct cmd keys_commands[];
+
+#endif

@@ -1,0 +1,93 @@
+/* server.h -- the server's global state: configuration, clients, stats.
+ *
+ * There is one server per process, reached through the global `server`.
+ * Fields under "configuration" are set by config.c from the config file,
+ * the command line and CONFIG SET; the rest is runtime state. */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define RESPD_VERSION "7.0.15"  /* the Redis version whose behaviour we match */
+#define RESPD_NAME "respd"
+#define SERVER_HZ 10            /* cron runs per second */
+#define SERVER_MAX_BIND 16
+#define SERVER_CONFIG_FD_MARGIN 32 /* descriptors kept for listeners, logs */
+
+struct ev_loop;
+struct conn;
+
+struct server {
+    /* Configuration. */
+    int port;
+    char *bind[SERVER_MAX_BIND];
+    int bind_count;
+    char *unixsocket;
+    unsigned unixsocketperm;
+    char *requirepass; /* NULL: no password */
+    int maxclients;
+    int databases;
+    int timeout;       /* seconds idle before a client is closed; 0: never */
+    int tcp_keepalive; /* seconds */
+    int tcp_backlog;
+    int verbosity;     /* log level */
+    char *logfile;     /* "" for stdout */
+    char *dir;
+    int daemonize;
+    char *pidfile;
+    long long proto_max_bulk_len;
+    long long client_query_buffer_limit;
+    int hz;
+    char *config_file; /* absolute path, NULL when started without one */
+
+    /* Runtime. */
+    pid_t pid;
+    struct ev_loop *loop;
+    int listen_fds[SERVER_MAX_BIND];
+    int listen_count;
+    int unix_fd;
+    struct conn *clients;         /* doubly linked list of all clients */
+    struct conn *pending_writes;  /* clients with replies to send */
+    struct conn *current;         /* client whose command is running */
+    int monitors;                 /* clients in MONITOR mode */
+    long long connected_clients;
+    uint64_t next_client_id;
+    long long start_ms;
+    char run_id[41];
+    long long dirty;              /* changes since the last save */
+    long long lastsave;           /* Unix time of the last save, seconds */
+    int shutdown_asap;            /* set by SIGTERM/SIGINT */
+    int sigint_count;
+    long long cron_loops;
+    long long sleep_until_ms;     /* DEBUG SLEEP */
+
+    /* Statistics (INFO stats). */
+    long long stat_connections;
+    long long stat_commands;
+    long long stat_rejected_conn;
+    long long stat_expired_keys;
+    long long stat_expire_cycle_us;
+    long long stat_keyspace_hits;
+    long long stat_keyspace_misses;
+    long long stat_net_input_bytes;
+    long long stat_net_output_bytes;
+    long long stat_total_error_replies;
+    long long stat_unexpected_error_replies;
+    long long stat_client_qbuf_limit_disconnections;
+    size_t stat_peak_memory;
+    long long stat_reset_ms; /* CONFIG RESETSTAT */
+};
+
+extern struct server server;
+
+/* Apply the configuration defaults (before parsing any config). */
+void server_init_config(void);
+
+/* Close every client and listener, remove the pid file, exit. */
+void server_shutdown(int exit_code);
+/* Prepare shutdown from a command or signal; returns -1 if refused. */
+int server_prepare_shutdown(int flags);
+
+#endif

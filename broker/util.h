@@ -1,0 +1,62 @@
+/* util.h -- small helpers shared by the broker's modules: allocation that
+ * aborts on failure, number parsing and printing, glob matching, time. */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UTIL_LD_STR_LEN 5600 /* long double printed in full */
+
+/* malloc and friends that log and abort when memory is exhausted, as Redis
+ * does: there is no sane way to answer a client without memory. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* Total bytes currently allocated through x*alloc (used_memory). */
+size_t util_used_memory(void);
+void xfree(void *p);
+
+/* Strict conversions: the whole of p[0..n) must be the number, with no
+ * spaces, no leading '+', no leading zeros ("007" is refused), as Redis's
+ * string2ll.  Return 0 on success, -1 otherwise. */
+int util_str2ll(const char *p, size_t n, long long *out);
+int util_str2ull(const char *p, size_t n, unsigned long long *out);
+/* Doubles and long doubles accept what strtod does on the whole string,
+ * but no spaces and no NaN. */
+int util_str2d(const char *p, size_t n, double *out);
+int util_str2ld(const char *p, size_t n, long double *out);
+
+int util_ll2str(char *out, size_t cap, long long v);
+/* Format a long double as INCRBYFLOAT prints it: %.17Lf with trailing
+ * zeros (and a trailing point) removed.  Returns the length. */
+int util_ld2str(char *out, size_t cap, long double v);
+/* Format a double as Redis does for human readable replies (%.17g). */
+int util_d2str(char *out, size_t cap, double v);
+
+/* Redis's glob matching: * ? [abc] [^a-z] and \ escapes.  nocase for
+ * case-insensitive matching (CONFIG GET). */
+int util_glob_match(const char *pat, size_t plen, const char *s, size_t slen,
+                    int nocase);
+
+/* Case-insensitive comparison of p[0..n) with a NUL-terminated literal. */
+int util_eq_ci(const char *p, size_t n, const char *lit);
+
+/* Clocks. */
+long long util_mstime(void);  /* wall clock, ms since the epoch */
+long long util_ustime(void);  /* wall clock, us */
+long long util_monotonic_us(void);
+
+/* Hashing for the dicts: SipHash-1-2 keyed with a random seed chosen at
+ * start-up, so clients cannot pick keys that collide. */
+void util_hash_seed(const uint8_t seed[16]);
+uint64_t util_hash(const void *p, size_t n);
+uint64_t util_hash_nocase(const void *p, size_t n);
+
+/* Fill buf with n random bytes from /dev/urandom, falling back to a mix of
+ * time and pid. */
+void util_random_bytes(void *buf, size_t n);
+
+#endif
