@@ -99,17 +99,11 @@ void conn_flush_all(void);
 /* Find a client by id, or NULL. */
 struct conn *conn_by_id(uint64_t id);
 
-/* One line of CLIENT LIST / CLIENT INFO for c, appended to out. */
-void conn_describe(struct conn *c, bstr *out);
-
 /* Close clients idle longer than the timeout directive (from the cron). */
 void conn_close_idle(long long now_ms);
 
 /* Reset the connection state as RESET does (db 0, RESP2, name cleared,
  * monitor off, unauthenticated if a password is set). */
 void conn_reset_state(struct conn *c);
-
-/* Send a line to every MONITOR client about the command c is running. */
-void conn_feed_monitors(struct conn *c);
 
 #endif
