@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BSTR_MAX_LEN UINT32_MAX - 1
+#define BSTR_MAX_LEN (UINT32_MAX - 1)
 
 typedef char *bstr;
 
@@ -34,12 +34,20 @@ static inline size_t bstr_len(const char *s)
  * allocation in the broker (see xmalloc in util.h). */
 bstr bstr_new(const void *p, size_t n);
 bstr bstr_from_ll(long long v);
+bstr bstr_empty(size_t cap);
 void bstr_free(bstr s);
 bstr bstr_dup(const char *s);
 
 /* Grow the capacity to at least n bytes, keeping content; may move it. */
 bstr bstr_reserve(bstr s, size_t n);
 bstr bstr_cat(bstr s, const void *p, size_t n);
+bstr bstr_cat_cstr(bstr s, const char *str);
+/* Append printf-formatted text. */
+bstr bstr_catf(bstr s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Append p[0..n) quoted and escaped as Redis's sdscatrepr does ("a\n\x01"),
+ * for MONITOR lines and error messages. */
+bstr bstr_cat_repr(bstr s, const void *p, size_t n);
 /* Set the length (<= capacity) and write the trailing NUL. */
 void bstr_set_len(bstr s, size_t n);
 /* Bytes allocated for s, header included. */

@@ -7,6 +7,7 @@
 #ifndef CMD_H
 #define CMD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct conn;
@@ -64,14 +65,5 @@ void cmd_dispatch(struct conn *c);
  * commandstats. */
 int cmd_count(void);
 struct cmd *cmd_at(int i);
-
-/* COMMAND and its subcommands. */
-void command_command(struct conn *c);
-void command_count_command(struct conn *c);
-void command_info_command(struct conn *c);
-void command_docs_command(struct conn *c);
-void command_list_command(struct conn *c);
-void command_getkeys_command(struct conn *c);
-void command_help_command(struct conn *c);
 
 #endif

@@ -28,7 +28,9 @@
 
 #define CONN_IOBUF_LEN (16 * 1024)          /* a normal read */
 #define CONN_REPLY_PAUSE (4 * 1024 * 1024)  /* stop reading above this */
-#define CONN_MAX_CMDS_PER_READ 100000       /* requests per wake-up */
+#define CONN_REPLY_RESUME (1024 * 1024)     /* read again below this */
+#define CONN_MAX_ACCEPTS 1000               /* accept() calls per wake-up */
+#define CONN_QBUF_KEEP (64 * 1024)          /* idle buffers shrink to this */
 
 /* Flags. */
 #define CONN_CLOSE_AFTER_REPLY (1 << 0) /* QUIT, protocol error */
@@ -78,8 +80,10 @@ struct conn {
 
     /* Links in the server's client list and the pending-write list. */
     struct conn *prev, *next;
-    struct conn *pending_next;
+    struct conn *pending_prev, *pending_next;
 };
+
+struct ev_loop;
 
 /* Accept handlers for the listening sockets. */
 void conn_accept_tcp(struct ev_loop *loop, int fd, void *data, int mask);
@@ -99,8 +103,15 @@ void conn_flush_all(void);
 /* Find a client by id, or NULL. */
 struct conn *conn_by_id(uint64_t id);
 
-/* Close clients idle longer than the timeout directive (from the cron). */
-void conn_close_idle(long long now_ms);
+/* Periodic work over all clients, from the cron: close those idle longer
+ * than the timeout directive, give back oversized idle buffers. */
+void conn_cron(long long now_ms);
+
+/* Bytes of replies queued and not yet written. */
+size_t conn_reply_pending(const struct conn *c);
+
+/* Free every client (at shutdown). */
+void conn_free_all(void);
 
 /* Reset the connection state as RESET does (db 0, RESP2, name cleared,
  * monitor off, unauthenticated if a password is set). */

@@ -23,6 +23,10 @@ typedef void ev_hook_fn(struct ev_loop *loop);
 /* A loop for file descriptors below setsize.  Returns NULL on failure. */
 struct ev_loop *ev_create(int setsize);
 void ev_destroy(struct ev_loop *loop);
+/* Allow descriptors below setsize (CONFIG SET maxclients).  Fails with -1
+ * if a registered descriptor would not fit. */
+int ev_resize(struct ev_loop *loop, int setsize);
+int ev_setsize(struct ev_loop *loop);
 
 /* Register fn for the events in mask on fd, keeping other registrations.
  * Returns 0, or -1 with errno set. */

@@ -41,6 +41,9 @@ struct resp_parser {
      * Redis's defaults). */
     long long max_bulk_len;
     long long max_multibulk_len;
+    /* Set while the client has not authenticated: the limits above are then
+     * Redis's small unauthenticated ones, and so are the error texts. */
+    int unauthenticated;
 
     /* Result of the last RESP_PARSE_DONE. */
     struct resp_arg *argv;
@@ -55,6 +58,7 @@ struct resp_parser {
     long long multibulk_left; /* arguments still to read */
     long long bulk_len;       /* -1 while reading a "$<len>" header */
     size_t pos;               /* where parsing resumes, from request start */
+    size_t seen;              /* buffer length at the last call */
     size_t *arg_off;          /* argument offsets while incomplete */
     int argv_cap;
 };

@@ -1,0 +1,187 @@
+/* cmd.c -- the command table and dispatch (see cmd.h). */
+#include "cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "admin.h"
+#include "command.h"
+#include "config.h"
+#include "conn.h"
+#include "conn_cmds.h"
+#include "dict.h"
+#include "keys.h"
+#include "reply.h"
+#include "server.h"
+#include "t_string.h"
+#include "util.h"
+
+#define CMD_NAME_MAX 64 /* longer names cannot be commands */
+#define UNKNOWN_ARGS_MAX 128
+
+/* Every module's fragment, in the order COMMAND lists them. */
+static struct cmd *const fragments[] = {
+    string_commands, keys_commands,   conn_commands,
+    admin_commands,  config_commands, command_commands,
+};
+
+static struct cmd **table; /* top-level commands */
+static int table_len;
+static struct dict *by_name;
+static const struct dict_type by_name_type = {.owns_keys = 1,
+                                              .free_val = NULL};
+
+static void init_subcommands(struct cmd *parent)
+{
+    for (struct cmd *s = parent->subcmds; s && s->name; s++) {
+        s->parent = parent;
+        snprintf(s->fullname, sizeof(s->fullname), "%s|%s", parent->name,
+                 s->name);
+    }
+}
+
+void cmd_init(void)
+{
+    size_t nfrag = sizeof(fragments) / sizeof(fragments[0]);
+    int count = 0;
+
+    for (size_t f = 0; f < nfrag; f++)
+        for (struct cmd *c = fragments[f]; c->name; c++)
+            count++;
+    table = xmalloc((size_t)count * sizeof(*table));
+    by_name = dict_create(&by_name_type);
+
+    for (size_t f = 0; f < nfrag; f++) {
+        for (struct cmd *c = fragments[f]; c->name; c++) {
+            snprintf(c->fullname, sizeof(c->fullname), "%s", c->name);
+            init_subcommands(c);
+            table[table_len++] = c;
+            struct dict_entry *e =
+                dict_add(by_name, bstr_new(c->name, strlen(c->name)));
+            e->v.ptr = c;
+        }
+    }
+}
+
+int cmd_count(void)
+{
+    return table_len;
+}
+
+struct cmd *cmd_at(int i)
+{
+    return i >= 0 && i < table_len ? table[i] : NULL;
+}
+
+struct cmd *cmd_lookup(const char *name, size_t len)
+{
+    char lower[CMD_NAME_MAX];
+
+    if (len >= sizeof(lower))
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        char ch = name[i];
+        lower[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    }
+    struct dict_entry *e = dict_find(by_name, lower, len);
+    return e ? e->v.ptr : NULL;
+}
+
+static struct cmd *find_subcommand(struct cmd *parent, const char *name,
+                                   size_t len)
+{
+    for (struct cmd *s = parent->subcmds; s->name; s++)
+        if (strlen(s->name) == len && strncasecmp(s->name, name, len) == 0)
+            return s;
+    return NULL;
+}
+
+struct cmd *cmd_lookup_argv(struct conn *c)
+{
+    struct cmd *cmd = cmd_lookup(c->argv[0].ptr, c->argv[0].len);
+    if (cmd == NULL || cmd->subcmds == NULL || c->argc < 2)
+        return cmd;
+    return find_subcommand(cmd, c->argv[1].ptr, c->argv[1].len);
+}
+
+/* "ERR unknown command 'foo', with args beginning with: 'a' 'b' ", built as
+ * Redis builds it: names and arguments are C strings there, so each stops
+ * at a NUL byte, and the argument list stops growing past 128 bytes. */
+static void reply_unknown_command(struct conn *c)
+{
+    char args[UNKNOWN_ARGS_MAX * 2 + 8];
+    size_t used = 0;
+
+    for (int i = 1; i < c->argc && used < UNKNOWN_ARGS_MAX; i++) {
+        const struct resp_arg *a = &c->argv[i];
+        size_t n = strnlen(a->ptr, a->len);
+        if (n > UNKNOWN_ARGS_MAX - used)
+            n = UNKNOWN_ARGS_MAX - used;
+        used += (size_t)snprintf(args + used, sizeof(args) - used, "'%.*s' ",
+                                 (int)n, a->ptr);
+    }
+    args[used] = '\0';
+    size_t nlen = strnlen(c->argv[0].ptr, c->argv[0].len);
+    if (nlen > 128)
+        nlen = 128;
+    reply_errorf(c, "ERR unknown command '%.*s', with args beginning with: %s",
+                 (int)nlen, c->argv[0].ptr, args);
+}
+
+/* Checks every command passes before running.  Returns 0 to run it, -1
+ * when an error reply was sent instead. */
+static int check_command(struct conn *c, struct cmd *top, struct cmd *cmd)
+{
+    if (cmd == NULL) {
+        c->cmd = top;
+        if (top == NULL)
+            reply_unknown_command(c);
+        else
+            reply_subcommand_error(c);
+        return -1;
+    }
+    c->cmd = cmd;
+    if ((cmd->arity > 0 && c->argc != cmd->arity) ||
+        c->argc < -cmd->arity || cmd->proc == NULL) {
+        reply_arity_error(c);
+        cmd->rejected_calls++;
+        return -1;
+    }
+    if (server.requirepass != NULL && !(c->flags & CONN_AUTHENTICATED) &&
+        !(cmd->flags & CMD_NO_AUTH)) {
+        reply_error(c, ERR_NOAUTH);
+        cmd->rejected_calls++;
+        return -1;
+    }
+    return 0;
+}
+
+void cmd_dispatch(struct conn *c)
+{
+    struct cmd *top = cmd_lookup(c->argv[0].ptr, c->argv[0].len);
+    struct cmd *cmd = top;
+
+    if (top && top->subcmds && c->argc >= 2)
+        cmd = find_subcommand(top, c->argv[1].ptr, c->argv[1].len);
+    if (check_command(c, top, cmd) != 0)
+        return;
+
+    long long errors_before = server.stat_total_error_replies;
+    long long start = util_ustime();
+    server.cmd_time_ms = start / 1000;
+    cmd->proc(c);
+    long long duration = util_ustime() - start;
+    server.cmd_time_ms = 0;
+
+    cmd->calls++;
+    cmd->usec += duration;
+    if (server.stat_total_error_replies != errors_before)
+        cmd->failed_calls++;
+    server.stat_commands++;
+    c->last_cmd = cmd;
+
+    if (server.monitors > 0 &&
+        !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
+        admin_feed_monitors(c);
+}

@@ -1,0 +1,447 @@
+/* conn.c -- client connections: accept, read, parse, execute, write (see
+ * conn.h for the life of a request). */
+#include "conn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "db.h"
+#include "ev.h"
+#include "log.h"
+#include "reply.h"
+#include "server.h"
+#include "util.h"
+
+#define ERR_MAXCLIENTS "-ERR max number of clients reached\r\n"
+
+static void conn_read(struct ev_loop *loop, int fd, void *data, int mask);
+static void conn_write_ready(struct ev_loop *loop, int fd, void *data,
+                             int mask);
+
+static struct conn *conn_create(int fd, int flags)
+{
+    struct conn *c = xcalloc(1, sizeof(*c));
+
+    c->fd = fd;
+    c->id = server.next_client_id++;
+    c->flags = flags;
+    if (server.requirepass == NULL)
+        c->flags |= CONN_AUTHENTICATED;
+    c->proto = 2;
+    c->db = db_get(0);
+    c->ctime = c->last_interaction = util_mstime();
+    resp_parser_init(&c->parser);
+    resp_buf_init(&c->reply);
+
+    c->next = server.clients;
+    if (server.clients)
+        server.clients->prev = c;
+    server.clients = c;
+    server.connected_clients++;
+    return c;
+}
+
+static void pending_unlink(struct conn *c)
+{
+    if (!(c->flags & CONN_PENDING_WRITE))
+        return;
+    if (c->pending_prev)
+        c->pending_prev->pending_next = c->pending_next;
+    else
+        server.pending_writes = c->pending_next;
+    if (c->pending_next)
+        c->pending_next->pending_prev = c->pending_prev;
+    c->pending_prev = c->pending_next = NULL;
+    c->flags &= ~CONN_PENDING_WRITE;
+}
+
+void conn_free(struct conn *c)
+{
+    pending_unlink(c);
+    if (c->fd >= 0) {
+        ev_del(server.loop, c->fd, EV_READABLE | EV_WRITABLE);
+        close(c->fd);
+    }
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        server.clients = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    server.connected_clients--;
+    if (c->flags & CONN_MONITOR)
+        server.monitors--;
+
+    resp_parser_free(&c->parser);
+    resp_buf_free(&c->reply);
+    xfree(c->qbuf);
+    bstr_free(c->name);
+    bstr_free(c->lib_name);
+    bstr_free(c->lib_ver);
+    xfree(c);
+}
+
+void conn_free_all(void)
+{
+    while (server.clients)
+        conn_free(server.clients);
+}
+
+void conn_close_async(struct conn *c)
+{
+    c->flags |= CONN_CLOSE_ASAP;
+    conn_mark_pending(c);
+}
+
+struct conn *conn_by_id(uint64_t id)
+{
+    for (struct conn *c = server.clients; c; c = c->next)
+        if (c->id == id)
+            return c;
+    return NULL;
+}
+
+size_t conn_reply_pending(const struct conn *c)
+{
+    return c->reply.len - c->sent;
+}
+
+void conn_mark_pending(struct conn *c)
+{
+    if (c->flags & CONN_PENDING_WRITE)
+        return;
+    c->flags |= CONN_PENDING_WRITE;
+    c->pending_prev = NULL;
+    c->pending_next = server.pending_writes;
+    if (server.pending_writes)
+        server.pending_writes->pending_prev = c;
+    server.pending_writes = c;
+}
+
+/* Refuse a connection past maxclients with Redis's error, written straight
+ * to the socket: the client never becomes a struct conn. */
+static void reject_connection(int fd)
+{
+    ssize_t w = write(fd, ERR_MAXCLIENTS, sizeof(ERR_MAXCLIENTS) - 1);
+    (void)w; /* best effort: the connection closes either way */
+    close(fd);
+    server.stat_rejected_conn++;
+}
+
+static void accept_common(int fd, int flags, const char *peer)
+{
+    char err[NET_ERR_LEN];
+
+    if (server.connected_clients >= server.maxclients) {
+        reject_connection(fd);
+        return;
+    }
+    if (!(flags & CONN_UNIX_SOCKET)) {
+        net_set_nodelay(err, fd);
+        if (server.tcp_keepalive > 0)
+            net_set_keepalive(err, fd, server.tcp_keepalive);
+    }
+    struct conn *c = conn_create(fd, flags);
+    if (ev_add(server.loop, fd, EV_READABLE, conn_read, c) < 0) {
+        log_msg(LL_WARNING, "Error registering fd event for the new client: "
+                "%s (fd=%d)", strerror(errno), fd);
+        conn_free(c);
+        return;
+    }
+    snprintf(c->addr, sizeof(c->addr), "%s", peer);
+    if (flags & CONN_UNIX_SOCKET)
+        snprintf(c->laddr, sizeof(c->laddr), "%s:0", server.unixsocket);
+    else
+        net_sock_name(fd, c->laddr, sizeof(c->laddr));
+    server.stat_connections++;
+    log_msg(LL_VERBOSE, "Accepted %s", c->addr);
+}
+
+static void accept_loop(int lfd, int flags)
+{
+    char err[NET_ERR_LEN], peer[NET_ADDR_LEN];
+
+    for (int i = 0; i < CONN_MAX_ACCEPTS; i++) {
+        int fd = net_accept(err, lfd, peer, sizeof(peer));
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                log_msg(LL_WARNING, "Accepting client connection: %s", err);
+            return;
+        }
+        accept_common(fd, flags, peer);
+    }
+}
+
+void conn_accept_tcp(struct ev_loop *loop, int fd, void *data, int mask)
+{
+    accept_loop(fd, 0);
+}
+
+void conn_accept_unix(struct ev_loop *loop, int fd, void *data, int mask)
+{
+    accept_loop(fd, CONN_UNIX_SOCKET);
+}
+
+/* Stop reading from c until its replies drain (back-pressure). */
+static void pause_reading(struct conn *c)
+{
+    if (c->flags & CONN_READ_PAUSED)
+        return;
+    c->flags |= CONN_READ_PAUSED;
+    ev_del(server.loop, c->fd, EV_READABLE);
+}
+
+static void protocol_error(struct conn *c)
+{
+    log_msg(LL_VERBOSE, "Protocol error (%s) from client: id=%llu addr=%s",
+            c->parser.error, (unsigned long long)c->id, c->addr);
+    reply_errorf(c, "ERR %s", c->parser.error);
+    c->flags |= CONN_CLOSE_AFTER_REPLY;
+    c->qpos = c->qlen;
+    resp_parser_reset(&c->parser);
+}
+
+/* Set the parser's limits from the configuration and the client's state:
+ * before AUTH a client may only send small requests, as in Redis 7. */
+static void set_parser_limits(struct conn *c)
+{
+    c->parser.max_bulk_len = server.proto_max_bulk_len;
+    c->parser.unauthenticated =
+        server.requirepass != NULL && !(c->flags & CONN_AUTHENTICATED);
+}
+
+/* Execute every complete request in the query buffer, unless replies are
+ * piling up unread or the client is closing. */
+static void conn_process_input(struct conn *c)
+{
+    c->flags |= CONN_EXECUTING;
+    while (c->qpos < c->qlen) {
+        if (c->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSE_ASAP))
+            break;
+        if (conn_reply_pending(c) > CONN_REPLY_PAUSE) {
+            pause_reading(c);
+            break;
+        }
+        set_parser_limits(c);
+
+        size_t consumed = 0;
+        int rc = resp_parse_request(&c->parser, c->qbuf + c->qpos,
+                                    c->qlen - c->qpos, &consumed);
+        if (rc == RESP_PARSE_MORE)
+            break;
+        if (rc == RESP_PARSE_ERROR) {
+            protocol_error(c);
+            break;
+        }
+        if (rc == RESP_PARSE_DONE) {
+            c->argc = c->parser.argc;
+            c->argv = c->parser.argv;
+            server.current = c;
+            cmd_dispatch(c);
+            server.current = NULL;
+            c->argc = 0;
+            c->argv = NULL;
+        }
+        c->qpos += consumed;
+    }
+    c->flags &= ~CONN_EXECUTING;
+
+    /* Keep the unparsed tail at the front of the buffer. */
+    if (c->qpos == c->qlen) {
+        c->qpos = c->qlen = 0;
+    } else if (c->qpos > 0) {
+        memmove(c->qbuf, c->qbuf + c->qpos, c->qlen - c->qpos);
+        c->qlen -= c->qpos;
+        c->qpos = 0;
+    }
+}
+
+/* How much to read next.  Normally CONN_IOBUF_LEN; for a big argument, up
+ * to what it still needs but at most as much again as already buffered, so
+ * memory grows with bytes received, never with a length only declared. */
+static size_t read_size(const struct conn *c)
+{
+    size_t want = resp_parser_bytes_wanted(&c->parser);
+    size_t have = c->qlen - c->qpos;
+    if (want <= CONN_IOBUF_LEN)
+        return CONN_IOBUF_LEN;
+    size_t limit = have > CONN_IOBUF_LEN ? have : CONN_IOBUF_LEN;
+    return want < limit ? want : limit;
+}
+
+static void ensure_qbuf(struct conn *c, size_t room)
+{
+    if (c->qcap - c->qlen >= room)
+        return;
+    size_t cap = c->qlen + room;
+    c->qbuf = xrealloc(c->qbuf, cap);
+    c->qcap = cap;
+}
+
+static void conn_read(struct ev_loop *loop, int fd, void *data, int mask)
+{
+    struct conn *c = data;
+
+    if (c->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSE_ASAP))
+        return;
+    size_t want = read_size(c);
+    ensure_qbuf(c, want);
+
+    ssize_t n = read(fd, c->qbuf + c->qlen, want);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return;
+        log_msg(LL_VERBOSE, "Reading from client: %s", strerror(errno));
+        conn_free(c);
+        return;
+    }
+    if (n == 0) {
+        log_msg(LL_VERBOSE, "Client closed connection id=%llu addr=%s",
+                (unsigned long long)c->id, c->addr);
+        conn_free(c);
+        return;
+    }
+    c->qlen += (size_t)n;
+    if (c->qlen > c->qbuf_peak)
+        c->qbuf_peak = c->qlen;
+    c->last_interaction = util_mstime();
+    server.stat_net_input_bytes += n;
+
+    if ((long long)(c->qlen - c->qpos) > server.client_query_buffer_limit) {
+        log_msg(LL_WARNING, "Closing client that reached max query buffer "
+                "length: id=%llu addr=%s qbuf=%zu",
+                (unsigned long long)c->id, c->addr, c->qlen - c->qpos);
+        server.stat_client_qbuf_limit_disconnections++;
+        conn_free(c);
+        return;
+    }
+    conn_process_input(c);
+}
+
+/* Write what the socket takes in one call.  Returns 0, or -1 when the
+ * client had to be freed. */
+static int write_pending(struct conn *c)
+{
+    size_t left = conn_reply_pending(c);
+    if (left == 0)
+        return 0;
+
+    ssize_t n = write(c->fd, c->reply.data + c->sent, left);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return 0;
+        log_msg(LL_VERBOSE, "Error writing to client: %s", strerror(errno));
+        conn_free(c);
+        return -1;
+    }
+    c->sent += (size_t)n;
+    c->reply_bytes_total += n;
+    server.stat_net_output_bytes += n;
+    if (n > 0)
+        c->last_interaction = util_mstime();
+
+    if (c->sent == c->reply.len) {
+        c->reply.len = c->sent = 0;
+        /* A burst of big replies should not pin its buffer forever. */
+        if (c->reply.cap > CONN_QBUF_KEEP)
+            resp_buf_free(&c->reply);
+    } else if (c->sent > c->reply.len / 2) {
+        resp_buf_consume(&c->reply, c->sent);
+        c->sent = 0;
+    }
+    return 0;
+}
+
+/* After a write: finish closing, wait for writability, or resume reading.
+ * Returns -1 if c was freed. */
+static int after_write(struct conn *c)
+{
+    size_t left = conn_reply_pending(c);
+
+    if (left == 0 && (c->flags & CONN_CLOSE_AFTER_REPLY)) {
+        conn_free(c);
+        return -1;
+    }
+    int has_write_event = ev_mask(server.loop, c->fd) & EV_WRITABLE;
+    if (left > 0 && !has_write_event)
+        ev_add(server.loop, c->fd, EV_WRITABLE, conn_write_ready, c);
+    else if (left == 0 && has_write_event)
+        ev_del(server.loop, c->fd, EV_WRITABLE);
+
+    if ((c->flags & CONN_READ_PAUSED) && left < CONN_REPLY_RESUME) {
+        c->flags &= ~CONN_READ_PAUSED;
+        ev_add(server.loop, c->fd, EV_READABLE, conn_read, c);
+        conn_process_input(c);
+    }
+    return 0;
+}
+
+static void conn_write_ready(struct ev_loop *loop, int fd, void *data,
+                             int mask)
+{
+    struct conn *c = data;
+
+    if (c->flags & CONN_CLOSE_ASAP) {
+        conn_free(c);
+        return;
+    }
+    if (write_pending(c) == 0)
+        after_write(c);
+}
+
+void conn_flush_all(void)
+{
+    while (server.pending_writes) {
+        struct conn *c = server.pending_writes;
+        pending_unlink(c);
+        if (c->flags & CONN_CLOSE_ASAP) {
+            conn_free(c);
+            continue;
+        }
+        /* A client already waiting for writability is served there. */
+        if (ev_mask(server.loop, c->fd) & EV_WRITABLE)
+            continue;
+        if (write_pending(c) == 0)
+            after_write(c);
+    }
+}
+
+void conn_reset_state(struct conn *c)
+{
+    c->db_id = 0;
+    c->db = db_get(0);
+    c->proto = 2;
+    bstr_free(c->name);
+    c->name = NULL;
+    if (c->flags & CONN_MONITOR) {
+        c->flags &= ~CONN_MONITOR;
+        server.monitors--;
+    }
+    c->flags &= ~(CONN_NO_EVICT | CONN_NO_TOUCH);
+    if (server.requirepass != NULL)
+        c->flags &= ~CONN_AUTHENTICATED;
+}
+
+void conn_cron(long long now_ms)
+{
+    struct conn *next;
+
+    for (struct conn *c = server.clients; c; c = next) {
+        next = c->next;
+        if (server.timeout > 0 && !(c->flags & CONN_MONITOR) &&
+            now_ms - c->last_interaction > server.timeout * 1000LL) {
+            log_msg(LL_VERBOSE, "Closing idle client");
+            conn_free(c);
+            continue;
+        }
+        if (c->qlen == 0 && c->qcap > CONN_QBUF_KEEP) {
+            xfree(c->qbuf);
+            c->qbuf = NULL;
+            c->qcap = 0;
+        }
+        c->qbuf_peak = c->qlen;
+    }
+}

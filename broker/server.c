@@ -1,0 +1,285 @@
+/* server.c -- start-up, the cron, signals and shutdown.
+ *
+ * main() loads the configuration, opens the listeners, and runs the event
+ * loop.  Everything periodic (active expiry, incremental rehashing, idle
+ * clients, a shutdown requested by a signal) happens in server_cron(), a
+ * timer that fires `hz` times a second.  Replies are flushed in
+ * before_sleep(), once per loop iteration for all clients. */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "conn.h"
+#include "db.h"
+#include "ev.h"
+#include "log.h"
+#include "net.h"
+#include "util.h"
+
+#define EXPIRE_CYCLE_CPU_PERCENT 25
+#define EV_SETSIZE_MARGIN 128 /* descriptors beyond maxclients */
+
+struct server server;
+
+void server_init_config(void)
+{
+    server.pid = getpid();
+    server.unix_fd = -1;
+    server.next_client_id = 1;
+    server.start_ms = util_mstime();
+    server.stat_reset_ms = server.start_ms;
+    server.lastsave = time(NULL);
+
+    unsigned char rnd[20];
+    util_random_bytes(rnd, sizeof(rnd));
+    for (size_t i = 0; i < sizeof(rnd); i++)
+        snprintf(server.run_id + 2 * i, 3, "%02x", rnd[i]);
+
+    uint8_t seed[16];
+    util_random_bytes(seed, sizeof(seed));
+    util_hash_seed(seed);
+}
+
+static void remove_pidfile(void)
+{
+    if (server.pidfile && server.pidfile[0])
+        unlink(server.pidfile);
+}
+
+void server_shutdown(int exit_code)
+{
+    log_msg(LL_WARNING, "User requested shutdown...");
+    for (int i = 0; i < server.listen_count; i++)
+        close(server.listen_fds[i]);
+    if (server.unix_fd >= 0) {
+        close(server.unix_fd);
+        unlink(server.unixsocket);
+    }
+    conn_free_all();
+    if (server.pidfile && server.pidfile[0]) {
+        log_msg(LL_NOTICE, "Removing the pid file.");
+        remove_pidfile();
+    }
+    log_msg(LL_WARNING, "%s is now ready to exit, bye bye...", RESPD_NAME);
+    exit(exit_code);
+}
+
+/* Nothing is persisted yet, so there is nothing that could refuse a
+ * shutdown; the flags (NOSAVE, SAVE, NOW, FORCE) have no effect. */
+int server_prepare_shutdown(int flags)
+{
+    (void)flags;
+    return 0;
+}
+
+static void on_shutdown_signal(int sig)
+{
+    /* A second SIGINT means the user does not want to wait. */
+    if (server.shutdown_asap && sig == SIGINT) {
+        log_from_signal(LL_WARNING, "You insist... exiting now.");
+        remove_pidfile();
+        _exit(1);
+    }
+    log_from_signal(LL_WARNING, sig == SIGINT
+                                    ? "Received SIGINT scheduling shutdown..."
+                                    : "Received SIGTERM scheduling shutdown...");
+    server.shutdown_asap = 1;
+}
+
+static void setup_signals(void)
+{
+    struct sigaction sa = {0};
+
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_shutdown_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+static long long server_cron(struct ev_loop *loop, long long id, void *data)
+{
+    long long now = util_mstime();
+    int hz = server.hz > 0 ? server.hz : SERVER_HZ;
+
+    server.cron_loops++;
+    if (server.shutdown_asap && server_prepare_shutdown(0) == 0)
+        server_shutdown(0);
+
+    long long period_us = 1000000 / hz;
+    db_active_expire_cycle(period_us * EXPIRE_CYCLE_CPU_PERCENT / 100);
+    db_rehash_step();
+    conn_cron(now);
+
+    size_t used = util_used_memory();
+    if (used > server.stat_peak_memory)
+        server.stat_peak_memory = used;
+    return 1000 / hz;
+}
+
+static void before_sleep(struct ev_loop *loop)
+{
+    conn_flush_all();
+}
+
+/* Raise the descriptor limit for maxclients, or lower maxclients to what
+ * the system allows, as Redis does. */
+static void adjust_open_files_limit(void)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)server.maxclients + SERVER_CONFIG_FD_MARGIN;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rlim_t old = rl.rlim_cur;
+    rl.rlim_cur = want;
+    if (rl.rlim_max < want)
+        rl.rlim_max = want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        log_msg(LL_NOTICE, "Increased maximum number of open files to %llu "
+                "(it was originally set to %llu).",
+                (unsigned long long)want, (unsigned long long)old);
+        return;
+    }
+    rl.rlim_cur = rl.rlim_max = old;
+    int fit = (int)old - SERVER_CONFIG_FD_MARGIN;
+    if (fit < 1)
+        fit = 1;
+    log_msg(LL_WARNING, "Server can't set maximum open files to %llu because "
+            "of OS error: %s. Current maximum open files is %llu. maxclients "
+            "has been reduced to %d to compensate for low ulimit.",
+            (unsigned long long)want, strerror(errno),
+            (unsigned long long)old, fit);
+    server.maxclients = fit;
+}
+
+/* Open every bind address.  An address with a leading '-' is optional:
+ * failing to bind it (no IPv6, say) is only a warning.  Any other failure
+ * stops start-up. */
+static int open_listeners(void)
+{
+    char err[NET_ERR_LEN];
+
+    for (int i = 0; i < server.bind_count && server.port != 0; i++) {
+        const char *addr = server.bind[i];
+        int optional = addr[0] == '-';
+        if (optional)
+            addr++;
+        err[0] = '\0';
+        int fd = net_tcp_listen(err, addr, server.port, server.tcp_backlog);
+        if (fd < 0) {
+            log_msg(LL_WARNING, "Warning: Could not create server TCP "
+                    "listening socket %s:%d: %s", addr, server.port, err);
+            if (optional)
+                continue;
+            return -1;
+        }
+        server.listen_fds[server.listen_count++] = fd;
+        ev_add(server.loop, fd, EV_READABLE, conn_accept_tcp, NULL);
+    }
+    if (server.port != 0 && server.listen_count == 0)
+        return -1;
+
+    if (server.unixsocket && server.unixsocket[0]) {
+        err[0] = '\0';
+        server.unix_fd = net_unix_listen(err, server.unixsocket,
+                                         server.unixsocketperm,
+                                         server.tcp_backlog);
+        if (server.unix_fd < 0) {
+            log_msg(LL_WARNING, "Failed opening Unix socket: %s", err);
+            return -1;
+        }
+        ev_add(server.loop, server.unix_fd, EV_READABLE, conn_accept_unix,
+               NULL);
+    }
+    return 0;
+}
+
+static void daemonize(void)
+{
+    if (fork() != 0)
+        exit(0);
+    setsid();
+    int fd = open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        dup2(fd, STDIN_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        if (fd > STDERR_FILENO)
+            close(fd);
+    }
+}
+
+static void write_pidfile(void)
+{
+    FILE *f = fopen(server.pidfile, "w");
+    if (f == NULL) {
+        log_msg(LL_WARNING, "Failed to write PID file: %s", strerror(errno));
+        return;
+    }
+    fprintf(f, "%d\n", (int)getpid());
+    fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+    server_init_config();
+    config_load(argc, argv);
+
+    if (server.daemonize)
+        daemonize();
+    server.pid = getpid();
+    if (log_open(server.logfile) != 0) {
+        fprintf(stderr, "Can't open the log file: %s\n", strerror(errno));
+        exit(1);
+    }
+    log_msg(LL_WARNING, "oO0OoO0OoO0Oo %s is starting oO0OoO0OoO0Oo",
+            RESPD_NAME);
+    log_msg(LL_WARNING, "%s version=%s, bits=%d, pid=%d, just started",
+            RESPD_NAME, RESPD_VERSION, (int)(sizeof(long) * 8),
+            (int)server.pid);
+    if (server.config_file)
+        log_msg(LL_WARNING, "Configuration loaded");
+    else
+        log_msg(LL_WARNING, "Warning: no config file specified, using the "
+                "default config. In order to specify a config file use %s "
+                "/path/to/respd.conf", argv[0]);
+
+    adjust_open_files_limit();
+    setup_signals();
+    server.loop = ev_create(server.maxclients + EV_SETSIZE_MARGIN);
+    if (server.loop == NULL) {
+        log_msg(LL_WARNING, "Failed creating the event loop: %s",
+                strerror(errno));
+        exit(1);
+    }
+    db_init_all(server.databases);
+    cmd_init();
+    if (open_listeners() != 0) {
+        log_msg(LL_WARNING, "Failed listening on port %d (tcp), aborting.",
+                server.port);
+        exit(1);
+    }
+    if (server.pidfile && server.pidfile[0])
+        write_pidfile();
+
+    ev_timer_add(server.loop, 1, server_cron, NULL);
+    ev_set_before_sleep(server.loop, before_sleep);
+    log_msg(LL_NOTICE, "Running mode=standalone, port=%d.", server.port);
+    log_msg(LL_WARNING, "Server initialized");
+    log_msg(LL_NOTICE, "Ready to accept connections");
+    ev_run(server.loop);
+    return 0;
+}
