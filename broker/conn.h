@@ -30,7 +30,8 @@
 #define CONN_REPLY_PAUSE (4 * 1024 * 1024)  /* stop reading above this */
 #define CONN_REPLY_RESUME (1024 * 1024)     /* read again below this */
 #define CONN_MAX_ACCEPTS 1000               /* accept() calls per wake-up */
-#define CONN_QBUF_KEEP (64 * 1024)          /* idle buffers shrink to this */
+#define CONN_QBUF_KEEP (64 * 1024)          /* larger empty buffers go */
+#define CONN_IDLE_RELEASE_MS 2000           /* idle clients drop buffers */
 
 /* Flags. */
 #define CONN_CLOSE_AFTER_REPLY (1 << 0) /* QUIT, protocol error */

@@ -16,11 +16,6 @@
 
 #include "../resp/resp_write.h"
 
-/* Counted with malloc_usable_size() so INFO's used_memory is what the
- * allocator really handed out.  Relaxed atomics: the AOF thread of later
- * versions allocates too. */
-static size_t used_memory;
-
 static void oom(size_t n)
 {
     fprintf(stderr, "respd: out of memory allocating %zu bytes\n", n);
@@ -33,7 +28,6 @@ void *xmalloc(size_t n)
     void *p = malloc(n ? n : 1);
     if (p == NULL)
         oom(n);
-    __atomic_add_fetch(&used_memory, malloc_usable_size(p), __ATOMIC_RELAXED);
     return p;
 }
 
@@ -42,26 +36,19 @@ void *xcalloc(size_t count, size_t n)
     void *p = calloc(count ? count : 1, n ? n : 1);
     if (p == NULL)
         oom(count * n);
-    __atomic_add_fetch(&used_memory, malloc_usable_size(p), __ATOMIC_RELAXED);
     return p;
 }
 
 void *xrealloc(void *p, size_t n)
 {
-    size_t old = p ? malloc_usable_size(p) : 0;
     void *q = realloc(p, n ? n : 1);
     if (q == NULL)
         oom(n);
-    __atomic_sub_fetch(&used_memory, old, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&used_memory, malloc_usable_size(q), __ATOMIC_RELAXED);
     return q;
 }
 
 void xfree(void *p)
 {
-    if (p == NULL)
-        return;
-    __atomic_sub_fetch(&used_memory, malloc_usable_size(p), __ATOMIC_RELAXED);
     free(p);
 }
 
@@ -73,9 +60,13 @@ char *xstrdup(const char *s)
     return d;
 }
 
+/* Asked of the allocator rather than counted on every call: it covers what
+ * the resp/ library allocates too, and keeps the hot path free of
+ * bookkeeping.  In-use heap bytes plus large blocks served by mmap. */
 size_t util_used_memory(void)
 {
-    return __atomic_load_n(&used_memory, __ATOMIC_RELAXED);
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
 }
 
 int util_str2ll(const char *p, size_t n, long long *out)

@@ -15,7 +15,7 @@ void *xcalloc(size_t count, size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 
-/* Total bytes currently allocated through x*alloc (used_memory). */
+/* Bytes of heap in use by the process (INFO used_memory). */
 size_t util_used_memory(void);
 void xfree(void *p);
 
