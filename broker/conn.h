@@ -46,6 +46,7 @@
 #define CONN_EXECUTING (1 << 9) /* inside conn_process_input() */
 
 struct cmd;
+struct ev_loop;
 
 struct conn {
     int fd;
@@ -83,8 +84,6 @@ struct conn {
     struct conn *prev, *next;
     struct conn *pending_prev, *pending_next;
 };
-
-struct ev_loop;
 
 /* Accept handlers for the listening sockets. */
 void conn_accept_tcp(struct ev_loop *loop, int fd, void *data, int mask);

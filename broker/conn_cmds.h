@@ -5,7 +5,7 @@
 
 #include "bstr.h"
 
-struct cmd;
+#include "cmd.h"
 
 extern struct cmd conn_commands[];
 

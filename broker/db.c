@@ -192,18 +192,15 @@ void db_swap(int a, int b)
 
 bstr db_random_key(struct db *db)
 {
-    /* Give up on skipping expired keys after a while, as Redis does when
-     * every key is volatile, and return an expired one instead of looping
-     * forever; the next access deletes it. */
-    for (int tries = 0; tries < 100; tries++) {
+    /* Every expired key drawn is deleted, so this ends: at worst when the
+     * database is empty. */
+    for (;;) {
         struct dict_entry *e = dict_random(db->keys);
         if (e == NULL)
             return NULL;
         if (!expire_if_needed(db, e->key, bstr_len(e->key)))
             return e->key;
     }
-    struct dict_entry *e = dict_random(db->keys);
-    return e ? e->key : NULL;
 }
 
 /* One round over db: sample keys with a TTL, delete the expired ones.

@@ -5,7 +5,7 @@
 #ifndef KEYS_H
 #define KEYS_H
 
-struct cmd;
+#include "cmd.h"
 
 extern struct cmd keys_commands[];
 

@@ -199,7 +199,7 @@ void reply_help(struct conn *c, const char *cmdname, const char **lines)
     for (size_t i = 0; i < n; i++)
         reply_simple(c, lines[i]);
     reply_simple(c, "HELP");
-    reply_simple(c, "    Print this help.");
+    reply_simple(c, "    Prints this help.");
 }
 
 /* The header is written later, when the length is known, by moving the

@@ -37,6 +37,7 @@ void server_init_config(void)
     server.pid = getpid();
     server.unix_fd = -1;
     server.next_client_id = 1;
+    server.active_expire_enabled = 1;
     server.start_ms = util_mstime();
     server.stat_reset_ms = server.start_ms;
     server.lastsave = time(NULL);
@@ -119,7 +120,8 @@ static long long server_cron(struct ev_loop *loop, long long id, void *data)
         server_shutdown(0);
 
     long long period_us = 1000000 / hz;
-    db_active_expire_cycle(period_us * EXPIRE_CYCLE_CPU_PERCENT / 100);
+    if (server.active_expire_enabled)
+        db_active_expire_cycle(period_us * EXPIRE_CYCLE_CPU_PERCENT / 100);
     db_rehash_step();
     conn_cron(now);
 

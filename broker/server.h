@@ -40,6 +40,7 @@ struct server {
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
     int hz;
+    int active_expire_enabled; /* DEBUG SET-ACTIVE-EXPIRE */
     char *config_file; /* absolute path, NULL when started without one */
 
     /* Runtime. */

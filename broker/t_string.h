@@ -4,7 +4,7 @@
 #ifndef T_STRING_H
 #define T_STRING_H
 
-struct cmd;
+#include "cmd.h"
 
 extern struct cmd string_commands[];
 

@@ -114,12 +114,17 @@ static int parse_ll(const char *s, size_t n, long long *out)
 
 /* Find the "\r\n"-terminated header line starting at p->pos.  Returns the
  * offset of the '\r', or -1 when the line is not complete; *too_big is set
- * when no '\r' came within the inline size limit (what Redis refuses). */
+ * when no '\r' came within the inline size limit (what Redis refuses).
+ * Redis looks for the '\r' with strchr(), so a NUL byte hides it; so it
+ * does here, and such a line waits for more input as it would there. */
 static long find_header_end(const char *buf, size_t len, size_t pos,
                             int *too_big)
 {
     *too_big = 0;
     const char *cr = memchr(buf + pos, '\r', len - pos);
+    size_t upto = cr ? (size_t)(cr - buf) : len;
+    if (memchr(buf + pos, '\0', upto - pos) != NULL)
+        cr = NULL;
     if (cr == NULL) {
         if (len - pos > RESP_MAX_INLINE_LEN)
             *too_big = 1;
@@ -192,8 +197,8 @@ static int parse_multibulk(struct resp_parser *p, char *buf, size_t len)
 {
     if (p->multibulk_left == 0) {
         int rc = parse_multibulk_header(p, buf, len);
-        if (rc != RESP_PARSE_MORE)
-            return rc;
+        if (rc != RESP_PARSE_MORE || p->multibulk_left == 0)
+            return rc; /* done, failed, or the header line is incomplete */
     }
 
     while (p->multibulk_left > 0) {

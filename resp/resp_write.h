@@ -39,8 +39,8 @@ int resp_w_aggregate(struct resp_buf *b, int proto, char type, long long n);
 int resp_w_null(struct resp_buf *b, int proto);       /* _ or $-1 */
 int resp_w_null_array(struct resp_buf *b, int proto); /* _ or *-1 */
 int resp_w_bool(struct resp_buf *b, int proto, int v);
-/* A double the way Redis prints it: shortest round-trip form ("%.17g"
- * trimmed), "inf", "-inf", "nan" in RESP3. */
+/* A double the way Redis 7.0 prints it: "%.17g", and "inf" / "-inf" for
+ * infinities (in RESP3 as ",inf"). */
 int resp_w_double(struct resp_buf *b, int proto, double v);
 /* Verbatim string (=len\r\nfmt:text), a bulk string in RESP2.  fmt is
  * three characters such as "txt". */
