@@ -141,6 +141,18 @@ int db_delete(struct db *db, const char *key, size_t klen)
     return dict_delete(db->keys, key, klen);
 }
 
+struct obj *db_take(struct db *db, const char *key, size_t klen)
+{
+    if (dict_size(db->expires) > 0)
+        dict_delete(db->expires, key, klen);
+    struct dict_entry *e = dict_unlink(db->keys, key, klen);
+    if (e == NULL)
+        return NULL;
+    struct obj *val = e->v.ptr;
+    dict_free_unlinked(db->keys, e);
+    return val;
+}
+
 void db_set_expire(struct db *db, const char *key, size_t klen,
                    long long when_ms)
 {

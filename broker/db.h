@@ -47,6 +47,9 @@ void db_set(struct db *db, const char *key, size_t klen, struct obj *val,
 /* Replace the value of an existing key, keeping its TTL. */
 void db_overwrite(struct db *db, const char *key, size_t klen,
                   struct obj *val);
+/* Remove a key and its TTL and hand its value to the caller (RENAME moves
+ * values instead of copying them).  NULL if the key does not exist. */
+struct obj *db_take(struct db *db, const char *key, size_t klen);
 /* Delete a key and its TTL; returns 1 if it existed. */
 int db_delete(struct db *db, const char *key, size_t klen);
 

@@ -384,19 +384,16 @@ static void dbsize_command(struct conn *c)
 /* --- RENAME, RENAMENX --- */
 
 /* Give src's value and TTL to dst, which must not exist, and delete src.
- * The value object moves rather than being copied: src's entry gets an
- * empty stand-in for db_delete() to free. */
+ * The value object moves rather than being copied. */
 static void rename_move(struct db *db, const struct resp_arg *src,
-                        const struct resp_arg *dst, struct obj *val)
+                        const struct resp_arg *dst)
 {
     long long when = db_get_expire(db, src->ptr, src->len);
-    struct dict_entry *e = dict_find(db->keys, src->ptr, src->len);
+    struct obj *val = db_take(db, src->ptr, src->len);
 
-    e->v.ptr = obj_string("", 0);
     db_add(db, dst->ptr, dst->len, val);
     if (when != -1)
         db_set_expire(db, dst->ptr, dst->len, when);
-    db_delete(db, src->ptr, src->len);
 }
 
 /* Rename argv[1] to argv[2]; with nx only when argv[2] does not exist.
@@ -425,7 +422,7 @@ static void rename_generic(struct conn *c, int nx)
         db_delete(c->db, dst->ptr, dst->len);
     }
 
-    rename_move(c->db, src, dst, val);
+    rename_move(c->db, src, dst);
     db_signal_modified(c->db, src->ptr, src->len);
     db_signal_modified(c->db, dst->ptr, dst->len);
     /* Both keys changed, but Redis counts a rename as one change. */

@@ -32,6 +32,11 @@ struct obj *obj_string(const void *p, size_t n)
 
     if (n <= OBJ_INT_MAX_DIGITS && util_str2ll(p, n, &v) == 0)
         return obj_string_ll(v);
+    return obj_string_text(p, n);
+}
+
+struct obj *obj_string_text(const void *p, size_t n)
+{
     if (n <= OBJ_EMBSTR_MAX_LEN) {
         struct obj *o = obj_alloc(n + 1);
         o->encoding = OBJ_ENC_EMBSTR;

@@ -38,6 +38,9 @@ struct obj {
  * embstr up to 44 bytes, raw above. */
 struct obj *obj_string(const void *p, size_t n);
 struct obj *obj_string_ll(long long v);
+/* As obj_string() but never int encoded (INCRBYFLOAT stores its result as
+ * text, as Redis does). */
+struct obj *obj_string_text(const void *p, size_t n);
 /* A raw string object taking ownership of s. */
 struct obj *obj_string_raw(bstr s);
 void obj_free(struct obj *o);
