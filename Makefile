@@ -25,6 +25,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 INTEG_SRC := $(wildcard tests/integration/*.c)
 INTEG_OBJ := $(INTEG_SRC:%.c=$(BUILD)/%.o)
 TOOLS_SRC := $(wildcard tests/tools/*.c)
+TOOLS_OBJ := $(TOOLS_SRC:%.c=$(BUILD)/%.o)
 TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=$(BIN)/%)
 
 .PHONY: all run test test-unit test-integration test-compat test-interop \
@@ -45,7 +46,14 @@ run: $(BIN)/respd
 
 # --- tests -----------------------------------------------------------------
 
-$(BIN)/unit-tests: $(UNIT_OBJ) $(RESP_OBJ) $(BROKER_LIB_OBJ)
+# The broker's modules go into an archive so that a unit test pulls in only
+# the modules it uses (and what those need), not every module's references
+# to the server state that server.c defines.
+$(BUILD)/libbroker.a: $(BROKER_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN)/unit-tests: $(UNIT_OBJ) $(BUILD)/libbroker.a $(RESP_OBJ)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS_SERVER)
 
@@ -53,9 +61,10 @@ $(BIN)/integration-tests: $(INTEG_OBJ) $(RESP_OBJ)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS_SERVER)
 
-$(BIN)/%: tests/tools/%.c $(RESP_OBJ)
+# Test tools (resp-compat, ...): one .c each, linked with the resp/ library.
+$(TOOLS_BIN): $(BIN)/%: $(BUILD)/tests/tools/%.o $(RESP_OBJ)
 	@mkdir -p $(BIN)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(RESP_OBJ) $(LDLIBS_SERVER)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_SERVER)
 
 test-deps:
 	@sh tests/install-deps.sh
@@ -63,7 +72,7 @@ test-deps:
 test: test-deps
 	@$(MAKE) --no-print-directory all $(BIN)/unit-tests $(BIN)/integration-tests \
 		$(TOOLS_BIN)
-	@sh tests/run-all.sh
+	@BIN=$(BIN) bash tests/run-all.sh
 
 test-unit: $(BIN)/unit-tests
 	$(BIN)/unit-tests
@@ -72,10 +81,10 @@ test-integration: $(BIN)/respd $(BIN)/integration-tests
 	$(BIN)/integration-tests
 
 test-compat: $(BIN)/respd $(TOOLS_BIN)
-	sh tests/compat/run.sh
+	BIN=$(BIN) bash tests/compat/run.sh
 
 test-interop: $(BIN)/respd
-	sh tests/interop/run.sh
+	BIN=$(BIN) bash tests/interop/run.sh
 
 bench: $(BIN)/respd $(TOOLS_BIN)
 	sh bench/run.sh
@@ -87,4 +96,4 @@ clean:
 	rm -rf $(BUILD) $(BIN)
 
 -include $(RESP_OBJ:.o=.d) $(BROKER_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) \
-	$(INTEG_OBJ:.o=.d)
+	$(INTEG_OBJ:.o=.d) $(TOOLS_OBJ:.o=.d)
