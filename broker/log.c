@@ -79,27 +79,36 @@ void log_msg(int level, const char *fmt, ...)
     write_all(line, (size_t)n);
 }
 
+/* Append the decimal digits of v to line at *n. */
+static void append_digits(char *line, size_t *n, long long v)
+{
+    char digits[24];
+    int d = 0;
+
+    do {
+        digits[d++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    while (d > 0)
+        line[(*n)++] = digits[--d];
+}
+
 /* No stdio, no locale-dependent calls, no allocation: only what is safe in
- * a signal handler.  The line has no timestamp, as Redis's own
- * serverLogFromHandler. */
+ * a signal handler.  Redis's format for these lines:
+ * "pid:signal-handler (unix-seconds) message". */
 void log_from_signal(int level, const char *msg)
 {
     char line[256];
     size_t n = 0;
-    char digits[16];
-    int d = 0;
-    long pid = (long)getpid();
 
     if (level < server.verbosity)
         return;
-    do {
-        digits[d++] = (char)('0' + pid % 10);
-        pid /= 10;
-    } while (pid > 0);
-    while (d > 0)
-        line[n++] = digits[--d];
-    memcpy(line + n, ":signal-handler ", 16);
-    n += 16;
+    append_digits(line, &n, (long long)getpid());
+    memcpy(line + n, ":signal-handler (", 17);
+    n += 17;
+    append_digits(line, &n, (long long)time(NULL));
+    memcpy(line + n, ") ", 2);
+    n += 2;
     size_t len = strlen(msg);
     if (len > sizeof(line) - n - 1)
         len = sizeof(line) - n - 1;

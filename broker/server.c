@@ -252,7 +252,7 @@ int main(int argc, char **argv)
     log_msg(LL_WARNING, "%s version=%s, bits=%d, pid=%d, just started",
             RESPD_NAME, RESPD_VERSION, (int)(sizeof(long) * 8),
             (int)server.pid);
-    if (server.config_file)
+    if (argc > 1)
         log_msg(LL_WARNING, "Configuration loaded");
     else
         log_msg(LL_WARNING, "Warning: no config file specified, using the "

@@ -56,7 +56,7 @@ free_port() {
 }
 
 # wait_ready PORT [SECONDS [PID]]: wait until a server on PORT answers PING
-# with +PONG; returns 1 after SECONDS (default 10), or as soon as process
+# with +PONG (or -NOAUTH, when it has a password); returns 1 after SECONDS (default 10), or as soon as process
 # PID (when given) has exited.
 wait_ready() {
     local port=$1 limit=${2:-10} pid=${3:-} deadline line
@@ -69,7 +69,7 @@ wait_ready() {
         line=$( (exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
             printf 'PING\r\n' >&3
             read -r -t 1 line <&3 && echo "$line") 2>/dev/null)
-        if [[ $line == "+PONG"* ]]; then
+        if [[ $line == "+PONG"* || $line == "-NOAUTH"* ]]; then
             return 0
         fi
         sleep 0.05
