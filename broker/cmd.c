@@ -176,7 +176,8 @@ void cmd_dispatch(struct conn *c)
 
     cmd->calls++;
     cmd->usec += duration;
-    if (server.stat_total_error_replies != errors_before)
+    /* CONFIG RESETSTAT lowers the counter: only a rise is a failure. */
+    if (server.stat_total_error_replies > errors_before)
         cmd->failed_calls++;
     server.stat_commands++;
     c->last_cmd = cmd;

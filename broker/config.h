@@ -15,7 +15,7 @@
 #define CONFIG_H
 
 struct conn;
-struct cmd;
+#include "cmd.h"
 
 /* Parse the command line and load the configuration into `server`.  On a
  * configuration error prints the reason to stderr and exits with status 1,

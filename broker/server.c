@@ -28,7 +28,6 @@
 #include "util.h"
 
 #define EXPIRE_CYCLE_CPU_PERCENT 25
-#define EV_SETSIZE_MARGIN 128 /* descriptors beyond maxclients */
 
 struct server server;
 
@@ -167,32 +166,73 @@ static void adjust_open_files_limit(void)
     server.maxclients = fit;
 }
 
-/* Open every bind address.  An address with a leading '-' is optional:
- * failing to bind it (no IPv6, say) is only a warning.  Any other failure
- * stops start-up. */
-static int open_listeners(void)
+/* Open a listener for every bind address into fds.  An address with a
+ * leading '-' is optional: failing to bind it (no IPv6, say) is only a
+ * warning.  Any other failure closes what was opened, writes the reason
+ * into err (NET_ERR_LEN) and returns -1. */
+static int open_tcp_listeners(int *fds, int *count, char *err)
 {
-    char err[NET_ERR_LEN];
-
+    *count = 0;
     for (int i = 0; i < server.bind_count && server.port != 0; i++) {
         const char *addr = server.bind[i];
         int optional = addr[0] == '-';
         if (optional)
             addr++;
-        err[0] = '\0';
-        int fd = net_tcp_listen(err, addr, server.port, server.tcp_backlog);
-        if (fd < 0) {
-            log_msg(LL_WARNING, "Warning: Could not create server TCP "
-                    "listening socket %s:%d: %s", addr, server.port, err);
-            if (optional)
-                continue;
-            return -1;
+        char why[NET_ERR_LEN] = "";
+        int fd = net_tcp_listen(why, addr, server.port, server.tcp_backlog);
+        if (fd >= 0) {
+            fds[(*count)++] = fd;
+            continue;
         }
-        server.listen_fds[server.listen_count++] = fd;
-        ev_add(server.loop, fd, EV_READABLE, conn_accept_tcp, NULL);
+        log_msg(LL_WARNING, "Warning: Could not create server TCP listening "
+                "socket %s:%d: %s", addr, server.port, why);
+        if (!optional) {
+            snprintf(err, NET_ERR_LEN, "%s:%d: %s", addr, server.port, why);
+            goto fail;
+        }
     }
-    if (server.port != 0 && server.listen_count == 0)
+    if (server.port != 0 && *count == 0) {
+        snprintf(err, NET_ERR_LEN, "no address to listen on");
+        goto fail;
+    }
+    return 0;
+
+fail:
+    while (*count > 0)
+        close(fds[--(*count)]);
+    return -1;
+}
+
+static void watch_tcp_listeners(void)
+{
+    for (int i = 0; i < server.listen_count; i++)
+        ev_add(server.loop, server.listen_fds[i], EV_READABLE,
+               conn_accept_tcp, NULL);
+}
+
+int server_rebind(char *err)
+{
+    int fds[SERVER_MAX_BIND], count;
+
+    if (open_tcp_listeners(fds, &count, err) != 0)
         return -1;
+    for (int i = 0; i < server.listen_count; i++) {
+        ev_del(server.loop, server.listen_fds[i], EV_READABLE);
+        close(server.listen_fds[i]);
+    }
+    memcpy(server.listen_fds, fds, sizeof(fds[0]) * (size_t)count);
+    server.listen_count = count;
+    watch_tcp_listeners();
+    return 0;
+}
+
+static int open_listeners(void)
+{
+    char err[NET_ERR_LEN];
+
+    if (open_tcp_listeners(server.listen_fds, &server.listen_count, err) != 0)
+        return -1;
+    watch_tcp_listeners();
 
     if (server.unixsocket && server.unixsocket[0]) {
         err[0] = '\0';
@@ -261,7 +301,7 @@ int main(int argc, char **argv)
 
     adjust_open_files_limit();
     setup_signals();
-    server.loop = ev_create(server.maxclients + EV_SETSIZE_MARGIN);
+    server.loop = ev_create(server.maxclients + SERVER_EV_MARGIN);
     if (server.loop == NULL) {
         log_msg(LL_WARNING, "Failed creating the event loop: %s",
                 strerror(errno));

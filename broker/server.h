@@ -15,6 +15,7 @@
 #define SERVER_HZ 10            /* cron runs per second */
 #define SERVER_MAX_BIND 16
 #define SERVER_CONFIG_FD_MARGIN 32 /* descriptors kept for listeners, logs */
+#define SERVER_EV_MARGIN 128       /* event loop slots beyond maxclients */
 
 struct ev_loop;
 struct conn;
@@ -89,6 +90,11 @@ void server_init_config(void);
 
 /* Close every client and listener, remove the pid file, exit. */
 void server_shutdown(int exit_code);
+/* Listen on the current port and bind addresses instead of the old ones
+ * (CONFIG SET port/bind).  On failure the old listeners stay and the reason
+ * is written into err (NET_ERR_LEN bytes); returns -1. */
+int server_rebind(char *err);
+
 /* Prepare shutdown from a command or signal; returns -1 if refused. */
 int server_prepare_shutdown(int flags);
 

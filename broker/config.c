@@ -1,0 +1,1460 @@
+/* config.c -- the directive table, config files and command-line options,
+ * and CONFIG GET/SET/RESETSTAT/HELP.
+ *
+ * Every directive is one row of config_defs[]: its type, where it lives in
+ * `server`, its default written as it would be in a file, its limits and
+ * flags.  Values always travel as text: defaults, file lines, command-line
+ * options, CONFIG SET and the backups CONFIG SET keeps all go through the
+ * per-type setters, and CONFIG GET goes through the per-type formatters.
+ * The few directives that are not a plain number, boolean, enum or string
+ * (bind, save, dir) bring their own setter and formatter.
+ *
+ * Loading follows redis-server: the file (every file, for a glob pattern),
+ * then standard input, then the command-line options turned into lines are
+ * joined into one text and parsed line by line.  `include` parses another
+ * file on the spot, so line numbers restart inside it.  The first bad line
+ * ends the process with the line and the reason on stderr.
+ *
+ * CONFIG SET is atomic over its pairs: every name is checked first, the old
+ * values are kept as text, the new ones are set, and only then do the side
+ * effects (apply hooks) run.  Any failure sets the old texts back. */
+#include "config.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "../resp/resp_parse.h"
+#include "bstr.h"
+#include "cmd.h"
+#include "conn.h"
+#include "ev.h"
+#include "log.h"
+#include "net.h"
+#include "reply.h"
+#include "server.h"
+#include "util.h"
+
+/* Redis has no limit and recurses until the stack ends; a loop of includes
+ * is a mistake, so stop at a depth no real layout needs. */
+#define CONFIG_MAX_INCLUDE_DEPTH 16
+/* Redis clamps hz into this range whatever is asked. */
+#define CONFIG_MIN_HZ 1
+#define CONFIG_MAX_HZ 500
+/* Redis refuses memory values with more digits than this. */
+#define CONFIG_MAX_MEM_DIGITS 127
+#define CONFIG_MSG_LEN        256
+
+/* Directive flags. */
+#define CF_IMMUTABLE  (1 << 0) /* CONFIG SET refuses it */
+#define CF_PROTECTED  (1 << 1) /* needs enable-protected-configs */
+#define CF_MULTI_ARG  (1 << 2) /* any number of arguments */
+#define CF_MEMORY     (1 << 3) /* number with k kb m mb g gb units */
+#define CF_OCTAL      (1 << 4) /* number written in octal */
+#define CF_UNSIGNED   (1 << 5) /* bounds checked as unsigned, as Redis's uint */
+#define CF_EMPTY_NULL (1 << 6) /* string: "" stores NULL */
+
+enum config_type {
+    CONFIG_BOOL,
+    CONFIG_INT, /* int (or unsigned) in server */
+    CONFIG_LL,  /* long long in server */
+    CONFIG_ENUM,
+    CONFIG_STRING,
+    CONFIG_SPECIAL /* own setter and formatter */
+};
+
+/* What a setter did.  Unchanged values skip the apply hooks, as in Redis,
+ * so setting a directive to its current value never has side effects. */
+enum config_set_result { SET_FAILED = 0, SET_CHANGED = 1, SET_UNCHANGED = 2 };
+
+struct config_def;
+
+/* Set from NUL-terminated arguments; on SET_FAILED *err says why in Redis's
+ * words (possibly in a static buffer valid until the next setter call). */
+typedef int config_setter(const struct config_def *d, char **argv, int argc,
+                          const char **err);
+/* The value as CONFIG GET shows it, as a new bstr. */
+typedef bstr config_formatter(const struct config_def *d);
+/* Side effects of a value changed by CONFIG SET; 0, or -1 with *err. */
+typedef int config_applier(const char **err);
+/* Extra validation of a parsed number or boolean; 0 accepts. */
+typedef int config_checker(long long v, const char **err);
+
+struct config_enum {
+    const char *name;
+    int value;
+};
+
+struct config_def {
+    const char *name;
+    enum config_type type;
+    unsigned flags;
+    void *var;       /* int *, long long *, char ** into server */
+    const char *def; /* default, as written in a file */
+    long long min, max;
+    const struct config_enum *enums; /* CONFIG_ENUM, NULL-name terminated */
+    config_checker *check;
+    config_setter *set;       /* CONFIG_SPECIAL */
+    config_formatter *format; /* CONFIG_SPECIAL */
+    config_applier *apply;
+};
+
+/* Where the lines being parsed come from, for error messages: lines
+ * 1..name_lines belong to the file `name`; later ones (standard input,
+ * command-line options) are reported without a file, as Redis does. */
+struct config_source {
+    const char *name;
+    int name_lines;
+};
+
+/* appendonly is always "no" (respd has no persistence yet); it is stored
+ * only so the generic boolean code has somewhere to keep it. */
+static int config_appendonly;
+static int config_protected; /* enable-protected-configs: no, yes, local */
+
+enum { PROTECTED_NO = 0, PROTECTED_YES = 1, PROTECTED_LOCAL = 2 };
+
+static const struct config_enum loglevel_enum[] = {{"debug", LL_DEBUG},
+                                                   {"verbose", LL_VERBOSE},
+                                                   {"notice", LL_NOTICE},
+                                                   {"warning", LL_WARNING},
+                                                   {NULL, 0}};
+
+static const struct config_enum protected_enum[] = {{"no", PROTECTED_NO},
+                                                    {"yes", PROTECTED_YES},
+                                                    {"local", PROTECTED_LOCAL},
+                                                    {NULL, 0}};
+
+static config_setter bind_set, save_set, dir_set;
+static config_formatter bind_format, save_format, dir_format;
+static config_applier apply_listeners, apply_maxclients, apply_hz;
+static config_checker check_appendonly;
+
+/* The directives, with Redis 7.0's types, defaults, limits and
+ * mutability.  bind's default is the loopback pair that redis.conf ships
+ * with, not redis-server's built-in "* -::*": respd listens only locally
+ * unless told otherwise.  One directive per row reads best as a table, so
+ * clang-format leaves it alone. */
+#define IMM CF_IMMUTABLE
+/* clang-format off */
+static const struct config_def config_defs[] = {
+    {.name = "port", .type = CONFIG_INT, .var = &server.port,
+     .def = "6379", .min = 0, .max = 65535, .apply = apply_listeners},
+    {.name = "bind", .type = CONFIG_SPECIAL, .flags = CF_MULTI_ARG,
+     .def = "127.0.0.1 -::1", .set = bind_set, .format = bind_format,
+     .apply = apply_listeners},
+    {.name = "unixsocket", .type = CONFIG_STRING,
+     .flags = IMM | CF_EMPTY_NULL, .var = &server.unixsocket, .def = ""},
+    {.name = "unixsocketperm", .type = CONFIG_INT,
+     .flags = IMM | CF_UNSIGNED | CF_OCTAL, .var = &server.unixsocketperm,
+     .def = "0", .min = 0, .max = 0777},
+    {.name = "requirepass", .type = CONFIG_STRING, .flags = CF_EMPTY_NULL,
+     .var = &server.requirepass, .def = ""},
+    {.name = "maxclients", .type = CONFIG_INT, .flags = CF_UNSIGNED,
+     .var = &server.maxclients, .def = "10000", .min = 1, .max = UINT_MAX,
+     .apply = apply_maxclients},
+    {.name = "databases", .type = CONFIG_INT, .flags = IMM,
+     .var = &server.databases, .def = "16", .min = 1, .max = INT_MAX},
+    {.name = "timeout", .type = CONFIG_INT, .flags = CF_UNSIGNED,
+     .var = &server.timeout, .def = "0", .min = 0, .max = INT_MAX},
+    {.name = "tcp-keepalive", .type = CONFIG_INT,
+     .var = &server.tcp_keepalive, .def = "300", .min = 0, .max = INT_MAX},
+    {.name = "tcp-backlog", .type = CONFIG_INT, .flags = IMM,
+     .var = &server.tcp_backlog, .def = "511", .min = 0, .max = INT_MAX},
+    {.name = "loglevel", .type = CONFIG_ENUM, .var = &server.verbosity,
+     .def = "notice", .enums = loglevel_enum},
+    {.name = "logfile", .type = CONFIG_STRING, .flags = IMM,
+     .var = &server.logfile, .def = ""},
+    {.name = "dir", .type = CONFIG_SPECIAL, .flags = CF_PROTECTED,
+     .def = ".", .set = dir_set, .format = dir_format},
+    {.name = "daemonize", .type = CONFIG_BOOL, .flags = IMM,
+     .var = &server.daemonize, .def = "no"},
+    {.name = "pidfile", .type = CONFIG_STRING, .flags = IMM | CF_EMPTY_NULL,
+     .var = &server.pidfile, .def = ""},
+    {.name = "proto-max-bulk-len", .type = CONFIG_LL, .flags = CF_MEMORY,
+     .var = &server.proto_max_bulk_len, .def = "512mb",
+     .min = 1024 * 1024, .max = LONG_MAX},
+    {.name = "client-query-buffer-limit", .type = CONFIG_LL,
+     .flags = CF_MEMORY, .var = &server.client_query_buffer_limit,
+     .def = "1gb", .min = 1024 * 1024, .max = LONG_MAX},
+    {.name = "hz", .type = CONFIG_INT, .var = &server.hz, .def = "10",
+     .min = 0, .max = INT_MAX, .apply = apply_hz},
+    {.name = "save", .type = CONFIG_SPECIAL, .flags = CF_MULTI_ARG,
+     .def = "", .set = save_set, .format = save_format},
+    {.name = "appendonly", .type = CONFIG_BOOL, .var = &config_appendonly,
+     .def = "no", .check = check_appendonly},
+    {.name = "enable-protected-configs", .type = CONFIG_ENUM, .flags = IMM,
+     .var = &config_protected, .def = "no", .enums = protected_enum},
+};
+/* clang-format on */
+#undef IMM
+
+#define CONFIG_NDEFS ((int)(sizeof(config_defs) / sizeof(config_defs[0])))
+
+/* ------------------------------------------------------------------------
+ * Lookup and small helpers */
+
+/* The directive named p[0..n), case-insensitively, or NULL. */
+static const struct config_def *config_find(const char *p, size_t n)
+{
+    for (int i = 0; i < CONFIG_NDEFS; i++)
+        if (util_eq_ci(p, n, config_defs[i].name))
+            return &config_defs[i];
+    return NULL;
+}
+
+/* The bytes trimmed around config lines and file names. */
+static int config_is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static bstr config_bstr(const char *s)
+{
+    return bstr_new(s, strlen(s));
+}
+
+static char *config_strndup(const char *p, size_t n)
+{
+    char *s = xmalloc(n + 1);
+
+    memcpy(s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* Split s (NUL-terminated, modified) at every single space, as CONFIG SET
+ * splits the value of a multi-argument directive: "" gives no argument,
+ * "a  b" gives "a", "", "b".  Returns the count; *out is a new array. */
+static int config_split_spaces(char *s, char ***out)
+{
+    int n = 0;
+
+    if (*s == '\0') {
+        *out = xmalloc(sizeof(char *));
+        return 0;
+    }
+    for (const char *p = s; *p; p++)
+        n += *p == ' ';
+    char **argv = xmalloc(sizeof(char *) * (size_t)(n + 1));
+    n = 0;
+    argv[n++] = s;
+    for (char *p = s; *p; p++) {
+        if (*p == ' ') {
+            *p = '\0';
+            argv[n++] = p + 1;
+        }
+    }
+    *out = argv;
+    return n;
+}
+
+/* Split line[0..len) as redis.conf lines are split (quotes, escapes) into
+ * NUL-terminated arguments.  *work and *argv are new allocations the
+ * caller frees, even on failure.  Returns the count, or -1 on unbalanced
+ * quotes. */
+static int config_split_line(const char *line, size_t len, char **work,
+                             char ***argv)
+{
+    /* Each argument takes at least one byte and a separator, so this many
+     * slots can never run out. */
+    int cap = (int)(len / 2) + 2, too_many;
+    struct resp_arg *args = xmalloc(sizeof(*args) * (size_t)cap);
+
+    *work = config_strndup(line, len);
+    *argv = xmalloc(sizeof(char *) * (size_t)cap);
+    int argc = resp_split_args(*work, len, args, cap, &too_many);
+
+    /* Unquoting never lets an argument reach the byte after it, so ending
+     * each with a NUL leaves the others intact. */
+    for (int i = 0; i < argc; i++) {
+        args[i].ptr[args[i].len] = '\0';
+        (*argv)[i] = args[i].ptr;
+    }
+    xfree(args);
+    return argc;
+}
+
+/* ------------------------------------------------------------------------
+ * Numbers */
+
+/* Parse a memory value as Redis does: up to 127 digits, then an optional
+ * unit among b k kb m mb g gb in any case (k is 1000, kb 1024).  Returns
+ * 0, or -1 for anything else, including a sign.  Like Redis, too many
+ * digits saturate and the unit multiplies modulo 2^64; both land outside
+ * every directive's limits. */
+static int config_memtoull(const char *s, unsigned long long *out)
+{
+    static const struct {
+        const char *unit;
+        unsigned long long mul;
+    } units[] = {{"", 1},           {"b", 1},
+                 {"k", 1000},       {"kb", 1024},
+                 {"m", 1000000},    {"mb", 1024 * 1024},
+                 {"g", 1000000000}, {"gb", 1024ULL * 1024 * 1024}};
+    const char *u = s;
+    unsigned long long v = 0;
+
+    while (*u >= '0' && *u <= '9')
+        u++;
+    if (u - s > CONFIG_MAX_MEM_DIGITS)
+        return -1;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcasecmp(u, units[i].unit) != 0)
+            continue;
+        for (const char *p = s; p < u; p++) {
+            unsigned d = (unsigned)(*p - '0');
+            v = v > (ULLONG_MAX - d) / 10 ? ULLONG_MAX : v * 10 + d;
+        }
+        *out = v * units[i].mul;
+        return 0;
+    }
+    return -1;
+}
+
+/* Parse s for the numeric directive d into *out; 0, or -1 with *err. */
+static int config_num_parse(const struct config_def *d, const char *s,
+                            long long *out, const char **err)
+{
+    if (d->flags & CF_MEMORY) {
+        unsigned long long v;
+        if (config_memtoull(s, &v) == 0) {
+            *out = (long long)v; /* past LLONG_MAX turns negative: refused */
+            return 0;
+        }
+        *err = "argument must be a memory value";
+        return -1;
+    }
+    if (d->flags & CF_OCTAL) {
+        char *end;
+        errno = 0;
+        *out = strtoll(s, &end, 8);
+        if (errno == 0 && *end == '\0')
+            return 0;
+        *err = "argument couldn't be parsed as an octal number";
+        return -1;
+    }
+    if (util_str2ll(s, strlen(s), out) == 0)
+        return 0;
+    *err = "argument couldn't be parsed into an integer";
+    return -1;
+}
+
+/* Check v against d's limits, with Redis's message (and its unsigned view
+ * of negative numbers for unsigned directives).  0, or -1 with *err. */
+static int config_num_bounds(const struct config_def *d, long long v,
+                             const char **err)
+{
+    static char msg[CONFIG_MSG_LEN];
+    unsigned long long u = (unsigned long long)v;
+    unsigned long long lo = (unsigned long long)d->min;
+    unsigned long long hi = (unsigned long long)d->max;
+
+    if (d->flags & CF_UNSIGNED) {
+        if (u >= lo && u <= hi)
+            return 0;
+        snprintf(msg, sizeof(msg),
+                 (d->flags & CF_OCTAL)
+                     ? "argument must be between %llo and %llo inclusive"
+                     : "argument must be between %llu and %llu inclusive",
+                 lo, hi);
+    } else {
+        if (v >= d->min && v <= d->max)
+            return 0;
+        snprintf(msg, sizeof(msg),
+                 "argument must be between %lld and %lld inclusive", d->min,
+                 d->max);
+    }
+    *err = msg;
+    return -1;
+}
+
+/* Store v into d's variable; SET_CHANGED or SET_UNCHANGED. */
+static int config_num_store(const struct config_def *d, long long v)
+{
+    if (d->type == CONFIG_LL) {
+        long long *p = d->var;
+        if (*p == v)
+            return SET_UNCHANGED;
+        *p = v;
+        return SET_CHANGED;
+    }
+
+    /* Only maxclients allows more than INT_MAX; the descriptor limit cuts
+     * it far lower anyway. */
+    int *p = d->var, iv = v > INT_MAX ? INT_MAX : (int)v;
+    if (*p == iv)
+        return SET_UNCHANGED;
+    *p = iv;
+    return SET_CHANGED;
+}
+
+static int config_num_set(const struct config_def *d, const char *s,
+                          const char **err)
+{
+    long long v;
+
+    if (config_num_parse(d, s, &v, err) != 0 ||
+        config_num_bounds(d, v, err) != 0)
+        return SET_FAILED;
+    if (d->check && d->check(v, err) != 0)
+        return SET_FAILED;
+    return config_num_store(d, v);
+}
+
+static bstr config_num_format(const struct config_def *d)
+{
+    long long v = d->type == CONFIG_LL ? *(long long *)d->var : *(int *)d->var;
+
+    if (d->flags & CF_OCTAL)
+        return bstr_catf(bstr_empty(0), "%llo", (unsigned long long)v);
+    if (d->flags & CF_MEMORY)
+        return bstr_catf(bstr_empty(0), "%llu", (unsigned long long)v);
+    return bstr_from_ll(v);
+}
+
+/* ------------------------------------------------------------------------
+ * Booleans, enums, strings */
+
+static int config_bool_set(const struct config_def *d, const char *s,
+                           const char **err)
+{
+    int *p = d->var, v;
+
+    if (strcasecmp(s, "yes") == 0) {
+        v = 1;
+    } else if (strcasecmp(s, "no") == 0) {
+        v = 0;
+    } else {
+        *err = "argument must be 'yes' or 'no'";
+        return SET_FAILED;
+    }
+    if (d->check && d->check(v, err) != 0)
+        return SET_FAILED;
+    if (*p == v)
+        return SET_UNCHANGED;
+    *p = v;
+    return SET_CHANGED;
+}
+
+/* The message Redis gives for a bad enum value: every accepted name. */
+static const char *config_enum_error(const struct config_def *d)
+{
+    static char msg[CONFIG_MSG_LEN];
+    size_t n = (size_t)snprintf(msg, sizeof(msg), "%s",
+                                "argument(s) must be one of the following: ");
+
+    for (const struct config_enum *e = d->enums; e->name; e++) {
+        n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%s%s",
+                              e == d->enums ? "" : ", ", e->name);
+        if (n >= sizeof(msg))
+            break;
+    }
+    return msg;
+}
+
+static int config_enum_set(const struct config_def *d, const char *s,
+                           const char **err)
+{
+    int *p = d->var;
+
+    for (const struct config_enum *e = d->enums; e->name; e++) {
+        if (strcasecmp(s, e->name) != 0)
+            continue;
+        if (*p == e->value)
+            return SET_UNCHANGED;
+        *p = e->value;
+        return SET_CHANGED;
+    }
+    *err = config_enum_error(d);
+    return SET_FAILED;
+}
+
+static bstr config_enum_format(const struct config_def *d)
+{
+    int v = *(int *)d->var;
+
+    for (const struct config_enum *e = d->enums; e->name; e++)
+        if (e->value == v)
+            return config_bstr(e->name);
+    return bstr_empty(0);
+}
+
+static int config_string_set(const struct config_def *d, const char *s)
+{
+    char **p = d->var;
+
+    if ((d->flags & CF_EMPTY_NULL) && s[0] == '\0')
+        s = NULL;
+    if (*p == s || (*p && s && strcmp(*p, s) == 0))
+        return SET_UNCHANGED;
+    xfree(*p);
+    *p = s ? xstrdup(s) : NULL;
+    return SET_CHANGED;
+}
+
+/* ------------------------------------------------------------------------
+ * Generic set and format */
+
+/* Set d from argv[0..argc) (exactly one argument unless multi-argument).
+ * Returns an enum config_set_result. */
+static int config_set_args(const struct config_def *d, char **argv, int argc,
+                           const char **err)
+{
+    switch (d->type) {
+    case CONFIG_BOOL:
+        return config_bool_set(d, argv[0], err);
+    case CONFIG_INT:
+    case CONFIG_LL:
+        return config_num_set(d, argv[0], err);
+    case CONFIG_ENUM:
+        return config_enum_set(d, argv[0], err);
+    case CONFIG_STRING:
+        return config_string_set(d, argv[0]);
+    case CONFIG_SPECIAL:
+        return d->set(d, argv, argc, err);
+    }
+    return SET_FAILED;
+}
+
+/* Set d from one text value, the way CONFIG SET passes it: split at single
+ * spaces for multi-argument directives.  Used for defaults, CONFIG SET and
+ * restoring backups. */
+static int config_set_text(const struct config_def *d, const char *text,
+                           const char **err)
+{
+    char *copy = xstrdup(text), **argv, *one[1] = {copy};
+    int argc = 1, rc;
+
+    if (d->flags & CF_MULTI_ARG) {
+        argc = config_split_spaces(copy, &argv);
+        rc = config_set_args(d, argv, argc, err);
+        xfree(argv);
+    } else {
+        rc = config_set_args(d, one, argc, err);
+    }
+    xfree(copy);
+    return rc;
+}
+
+/* d's current value as CONFIG GET answers it; the caller frees it. */
+static bstr config_format(const struct config_def *d)
+{
+    switch (d->type) {
+    case CONFIG_BOOL:
+        return config_bstr(*(int *)d->var ? "yes" : "no");
+    case CONFIG_INT:
+    case CONFIG_LL:
+        return config_num_format(d);
+    case CONFIG_ENUM:
+        return config_enum_format(d);
+    case CONFIG_STRING: {
+        char *s = *(char **)d->var;
+        return config_bstr(s ? s : "");
+    }
+    case CONFIG_SPECIAL:
+        return d->format(d);
+    }
+    return bstr_empty(0);
+}
+
+/* ------------------------------------------------------------------------
+ * Special directives */
+
+/* bind addr [addr ...]: a single "" means no address. */
+static int bind_set(const struct config_def *d, char **argv, int argc,
+                    const char **err)
+{
+    int same;
+
+    if (argc > SERVER_MAX_BIND) {
+        *err = "Too many bind addresses specified.";
+        return SET_FAILED;
+    }
+    if (argc == 1 && argv[0][0] == '\0')
+        argc = 0;
+    same = argc == server.bind_count;
+    for (int i = 0; same && i < argc; i++)
+        same = strcmp(argv[i], server.bind[i]) == 0;
+    if (same)
+        return SET_UNCHANGED;
+
+    for (int i = 0; i < server.bind_count; i++)
+        xfree(server.bind[i]);
+    for (int i = 0; i < argc; i++)
+        server.bind[i] = xstrdup(argv[i]);
+    server.bind_count = argc;
+    return SET_CHANGED;
+}
+
+static bstr bind_format(const struct config_def *d)
+{
+    bstr s = bstr_empty(0);
+
+    for (int i = 0; i < server.bind_count; i++) {
+        if (i > 0)
+            s = bstr_cat(s, " ", 1);
+        s = bstr_cat_cstr(s, server.bind[i]);
+    }
+    return s;
+}
+
+/* save [seconds changes ...]: validated as Redis does (pairs, seconds at
+ * least 1, changes at least 0), then refused unless empty, because respd
+ * cannot write snapshots yet. */
+static int save_set(const struct config_def *d, char **argv, int argc,
+                    const char **err)
+{
+    if (argc == 1 && argv[0][0] == '\0')
+        argc = 0;
+    if (argc % 2 != 0) {
+        *err = "Invalid save parameters";
+        return SET_FAILED;
+    }
+    for (int i = 0; i < argc; i++) {
+        char *end;
+        long long v = strtoll(argv[i], &end, 10);
+        if (*end != '\0' || v < (i % 2 == 0 ? 1 : 0)) {
+            *err = "Invalid save parameters";
+            return SET_FAILED;
+        }
+    }
+    if (argc > 0) {
+        *err = "respd does not implement persistence yet: only save \"\" "
+               "is accepted";
+        return SET_FAILED;
+    }
+    return SET_UNCHANGED;
+}
+
+static bstr save_format(const struct config_def *d)
+{
+    return bstr_empty(0);
+}
+
+/* dir path: changes the working directory at once, as Redis does, so
+ * later relative paths (includes, the pid file) start from it. */
+static int dir_set(const struct config_def *d, char **argv, int argc,
+                   const char **err)
+{
+    char cwd[PATH_MAX];
+
+    if (argc != 1) {
+        *err = "wrong number of arguments";
+        return SET_FAILED;
+    }
+    if (chdir(argv[0]) != 0) {
+        *err = strerror(errno);
+        return SET_FAILED;
+    }
+    xfree(server.dir);
+    server.dir = xstrdup(getcwd(cwd, sizeof(cwd)) ? cwd : argv[0]);
+    return SET_CHANGED;
+}
+
+static bstr dir_format(const struct config_def *d)
+{
+    char cwd[PATH_MAX];
+
+    return config_bstr(getcwd(cwd, sizeof(cwd)) ? cwd : "");
+}
+
+static int check_appendonly(long long v, const char **err)
+{
+    if (v == 0)
+        return 0;
+    *err = "respd does not implement persistence yet: only appendonly no is "
+           "accepted";
+    return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * Apply hooks: side effects of CONFIG SET */
+
+/* Moving the listeners needs the socket set-up that lives in server.c.
+ * Until it offers an entry point to rebind, a changed port or bind is
+ * refused and the old value stays; setting the current value succeeds,
+ * since unchanged values skip this hook. */
+static int apply_listeners(const char **err)
+{
+    static char msg[NET_ERR_LEN];
+
+    if (server.loop == NULL || server_rebind(msg) == 0)
+        return 0;
+    *err = msg;
+    return -1;
+}
+
+/* Raise RLIMIT_NOFILE to at least want if it is lower: to want, or else to
+ * the hard limit.  Returns the soft limit in effect afterwards. */
+static long long config_raise_fd_limit(long long want)
+{
+    struct rlimit rl, up;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024; /* what Redis assumes when it cannot ask */
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= (rlim_t)want)
+        return want;
+
+    up.rlim_cur = (rlim_t)want;
+    up.rlim_max = rl.rlim_max;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)want)
+        up.rlim_max = (rlim_t)want; /* allowed with CAP_SYS_RESOURCE */
+    if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+        return want;
+
+    up.rlim_cur = up.rlim_max = rl.rlim_max;
+    if (rl.rlim_max > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &up) == 0)
+        return (long long)rl.rlim_max;
+    return (long long)rl.rlim_cur;
+}
+
+/* Every client needs a descriptor, beside the listeners and the log: refuse
+ * a maxclients the system cannot give, naming the largest that would do. */
+static int apply_maxclients(const char **err)
+{
+    static char msg[CONFIG_MSG_LEN];
+    long long need = (long long)server.maxclients + SERVER_CONFIG_FD_MARGIN;
+    long long have = config_raise_fd_limit(need);
+
+    if (have >= need) {
+        /* Every descriptor needs a slot in the event loop. */
+        int slots = server.maxclients + SERVER_EV_MARGIN;
+        if (server.loop && ev_setsize(server.loop) < slots)
+            ev_resize(server.loop, slots);
+        return 0;
+    }
+    snprintf(msg, sizeof(msg),
+             "The operating system is not able to handle the specified "
+             "number of clients, try with %lld",
+             have - SERVER_CONFIG_FD_MARGIN);
+    *err = msg;
+    return -1;
+}
+
+/* Redis keeps the cron frequency between 1 and 500 whatever is asked. */
+static int apply_hz(const char **err)
+{
+    if (server.hz < CONFIG_MIN_HZ)
+        server.hz = CONFIG_MIN_HZ;
+    if (server.hz > CONFIG_MAX_HZ)
+        server.hz = CONFIG_MAX_HZ;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Reading configuration text */
+
+static void config_parse_text(bstr text, const struct config_source *src,
+                              int depth);
+
+/* Print redis-server's fatal configuration error and exit(1).  line is the
+ * offending line (NULL for errors found after parsing). */
+static void config_fatal(const struct config_source *src, int lineno,
+                         const char *line, const char *reason)
+{
+    fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (Redis %s) ***\n",
+            RESPD_VERSION);
+    if (line) {
+        if (src->name && lineno <= src->name_lines)
+            fprintf(stderr, "Reading the configuration file %s, at line %d\n",
+                    src->name, lineno);
+        else
+            fprintf(stderr, "Reading the configuration file, at line %d\n",
+                    lineno);
+        fprintf(stderr, ">>> '%s'\n", line);
+    }
+    fprintf(stderr, "%s\n", reason);
+    exit(1);
+}
+
+static bstr config_read_stream(bstr text, FILE *fp)
+{
+    char buf[4096];
+    size_t n;
+
+    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+        text = bstr_cat(text, buf, n);
+    return text;
+}
+
+/* Append the file at path to text; exits as redis-server does when it
+ * cannot be opened. */
+static bstr config_read_file(bstr text, const char *path)
+{
+    FILE *fp = fopen(path, "r");
+
+    if (fp == NULL) {
+        log_msg(LL_WARNING, "Fatal error, can't open config file '%s': %s",
+                path, strerror(errno));
+        exit(1);
+    }
+    text = config_read_stream(text, fp);
+    fclose(fp);
+    return text;
+}
+
+/* Append the file at path, or every file a glob pattern matches (none is
+ * fine: an empty conf.d directory may be included). */
+static bstr config_read_path(bstr text, const char *path)
+{
+    glob_t g;
+
+    if (strpbrk(path, "*?[") == NULL)
+        return config_read_file(text, path);
+    if (glob(path, 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++)
+            text = config_read_file(text, g.gl_pathv[i]);
+        globfree(&g);
+    }
+    return text;
+}
+
+/* include path: parse the file now, with its own line numbers.  Returns
+ * NULL, or the reason to refuse the include line. */
+static const char *config_include(const char *path, int depth)
+{
+    struct config_source src = {path, INT_MAX};
+
+    if (depth > CONFIG_MAX_INCLUDE_DEPTH)
+        return "Too many nested includes (an include loop?)";
+    bstr text = config_read_path(bstr_empty(0), path);
+    config_parse_text(text, &src, depth);
+    bstr_free(text);
+    return NULL;
+}
+
+/* Set d from the arguments after its name on a file line.  A multi-argument
+ * directive given one non-empty argument splits it again, so that
+ * `--bind "a b"` works like `bind a b`.  NULL, or the reason. */
+static const char *config_set_from_line(const struct config_def *d, char **argv,
+                                        int argc)
+{
+    const char *err = "wrong number of arguments";
+    int rc;
+
+    if (!(d->flags & CF_MULTI_ARG) && argc != 1)
+        return err;
+    if ((d->flags & CF_MULTI_ARG) && argc == 1 && argv[0][0] != '\0') {
+        char *work, **split;
+        int n = config_split_line(argv[0], strlen(argv[0]), &work, &split);
+        rc = config_set_args(d, split, n < 0 ? 0 : n, &err);
+        xfree(work);
+        xfree(split);
+    } else {
+        rc = config_set_args(d, argv, argc, &err);
+    }
+    return rc == SET_FAILED ? err : NULL;
+}
+
+/* Execute one split line.  NULL, or the reason it is refused. */
+static const char *config_directive(char **argv, int argc, int depth)
+{
+    const struct config_def *d = config_find(argv[0], strlen(argv[0]));
+
+    if (d)
+        return config_set_from_line(d, argv + 1, argc - 1);
+    if (strcasecmp(argv[0], "include") == 0 && argc == 2)
+        return config_include(argv[1], depth + 1);
+    return "Bad directive or wrong number of arguments";
+}
+
+/* Parse one line (NUL-terminated at line[len]); blank lines and comments
+ * are skipped; a bad line is fatal. */
+static void config_parse_line(char *line, size_t len,
+                              const struct config_source *src, int lineno,
+                              int depth)
+{
+    const char *err = NULL;
+    char *work, **argv;
+
+    while (len > 0 && config_is_blank(line[len - 1]))
+        line[--len] = '\0';
+    while (len > 0 && config_is_blank(line[0])) {
+        line++;
+        len--;
+    }
+    if (len == 0 || line[0] == '#')
+        return;
+
+    int argc = config_split_line(line, len, &work, &argv);
+    if (argc < 0)
+        err = "Unbalanced quotes in configuration line";
+    else if (argc > 0)
+        err = config_directive(argv, argc, depth);
+    if (err)
+        config_fatal(src, lineno, line, err);
+    xfree(work);
+    xfree(argv);
+}
+
+/* Parse text (modified) line by line. */
+static void config_parse_text(bstr text, const struct config_source *src,
+                              int depth)
+{
+    char *line = text, *end = text + bstr_len(text);
+    int lineno = 0;
+
+    if (line == end)
+        return;
+    for (;;) {
+        char *nl = memchr(line, '\n', (size_t)(end - line));
+        char *stop = nl ? nl : end;
+        *stop = '\0';
+        config_parse_line(line, (size_t)(stop - line), src, ++lineno, depth);
+        if (nl == NULL)
+            return;
+        line = nl + 1;
+    }
+}
+
+/* Lines in text, counting a last line without a newline. */
+static int config_count_lines(const char *text, size_t len)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < len; i++)
+        n += text[i] == '\n';
+    return n + (len > 0 && text[len - 1] != '\n');
+}
+
+/* Load the file (if any), standard input (if asked) and the options text,
+ * joined as redis-server joins them, so line numbers match its own. */
+static void config_load_text(const char *file, int from_stdin,
+                             const char *options)
+{
+    struct config_source src = {file, 0};
+    bstr text = bstr_empty(0);
+
+    if (file)
+        text = config_read_path(text, file);
+    src.name_lines = config_count_lines(text, bstr_len(text));
+    if (from_stdin) {
+        log_msg(LL_WARNING, "Reading config from stdin");
+        text = config_read_stream(text, stdin);
+    }
+    text = bstr_cat_cstr(text, "\n");
+    text = bstr_cat_cstr(text, options);
+    config_parse_text(text, &src, 0);
+    bstr_free(text);
+}
+
+/* ------------------------------------------------------------------------
+ * The command line */
+
+static void config_version(void)
+{
+    printf("respd server v=%s sha=00000000:0 malloc=libc bits=%d "
+           "build=0000000000000000\n",
+           RESPD_VERSION, (int)(sizeof(long) * 8));
+    exit(0);
+}
+
+static void config_usage(void)
+{
+    fprintf(stderr, "Usage: ./respd [/path/to/respd.conf] [options] [-]\n"
+                    "       ./respd - (read config from stdin)\n"
+                    "       ./respd -v or --version\n"
+                    "       ./respd -h or --help\n"
+                    "\n"
+                    "Examples:\n"
+                    "       ./respd (run the server with default conf)\n"
+                    "       echo 'port 7777' | ./respd -\n"
+                    "       ./respd /etc/respd/6379.conf\n"
+                    "       ./respd --port 7777\n"
+                    "       ./respd /etc/myrespd.conf --loglevel verbose -\n"
+                    "       ./respd /etc/myrespd.conf --loglevel verbose\n");
+    exit(1);
+}
+
+/* path made absolute against the working directory, with leading "../"
+ * folded into it, as Redis records its config file.  A new string. */
+static char *config_abs_path(const char *path)
+{
+    char cwd[PATH_MAX + 1];
+    size_t n, len;
+
+    while (config_is_blank(*path))
+        path++;
+    n = strlen(path);
+    while (n > 0 && config_is_blank(path[n - 1]))
+        n--;
+    if (path[0] == '/' || getcwd(cwd, sizeof(cwd) - 1) == NULL)
+        return config_strndup(path, n);
+
+    len = strlen(cwd);
+    if (cwd[len - 1] != '/')
+        cwd[len++] = '/';
+    while (n >= 3 && strncmp(path, "../", 3) == 0) {
+        path += 3;
+        n -= 3;
+        if (len > 1) { /* drop the last component, never the root */
+            len--;
+            while (cwd[len - 1] != '/')
+                len--;
+        }
+    }
+    char *abs = xmalloc(len + n + 1);
+
+    memcpy(abs, cwd, len);
+    memcpy(abs + len, path, n);
+    abs[len + n] = '\0';
+    return abs;
+}
+
+/* Arguments in an option name such as "--port 6380" (one argument). */
+static int config_count_args(const char *s)
+{
+    char *work, **argv;
+    int argc = config_split_line(s, strlen(s), &work, &argv);
+
+    xfree(work);
+    xfree(argv);
+    return argc;
+}
+
+/* Append the option name argv[j] ("--port") as the start of a new line.
+ * *have_value tells whether the line already holds a value; `--save`
+ * without one (last, or followed by another option) means `save ""`. */
+static bstr config_option_name(bstr opts, int argc, char **argv, int j,
+                               int *have_value)
+{
+    if (bstr_len(opts) > 0)
+        opts = bstr_cat(opts, "\n", 1);
+    opts = bstr_cat_cstr(opts, argv[j] + 2);
+    opts = bstr_cat(opts, " ", 1);
+    *have_value = config_count_args(argv[j]) != 1;
+    if (*have_value || strcasecmp(argv[j], "--save") != 0)
+        return opts;
+
+    int next_is_option =
+        j != argc - 1 && argv[j + 1][0] == '-' && argv[j + 1][1] == '-';
+    if (next_is_option || j == argc - 1)
+        opts = bstr_cat_cstr(opts, "\"\"");
+    *have_value = next_is_option;
+    return opts;
+}
+
+/* Turn argv[j..argc) into configuration lines, as redis-server does: each
+ * "--name" starts a line, the values after it are appended quoted.  A "-"
+ * first or last asks for the config on standard input. */
+static bstr config_options(int argc, char **argv, int j, int *from_stdin)
+{
+    bstr opts = bstr_empty(0);
+    int have_value = 1;
+
+    for (; j < argc; j++) {
+        const char *a = argv[j];
+        if (a[0] == '-' && a[1] == '\0' && (j == 1 || j == argc - 1)) {
+            *from_stdin = 1;
+        } else if (have_value && a[0] == '-' && a[1] == '-') {
+            opts = config_option_name(opts, argc, argv, j, &have_value);
+        } else {
+            opts = bstr_cat_repr(opts, a, strlen(a));
+            opts = bstr_cat(opts, " ", 1);
+            have_value = 1;
+        }
+    }
+    return opts;
+}
+
+/* Set every directive to its default. */
+static void config_apply_defaults(void)
+{
+    for (int i = 0; i < CONFIG_NDEFS; i++) {
+        const char *err = NULL;
+        int rc = config_set_text(&config_defs[i], config_defs[i].def, &err);
+        if (rc == SET_FAILED) {
+            fprintf(stderr, "respd: bad default for %s: %s\n",
+                    config_defs[i].name, err);
+            abort();
+        }
+    }
+}
+
+/* The command line after argv[0]: -v, -h, the file, the options. */
+static void config_load_argv(int argc, char **argv)
+{
+    int j = 1, from_stdin = 0;
+
+    if (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--version") == 0)
+        config_version();
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+        config_usage();
+
+    /* As redis-server: a first argument not starting with '-' is the file. */
+    if (argv[1][0] != '-') {
+        xfree(server.config_file);
+        server.config_file = config_abs_path(argv[1]);
+        j = 2;
+    }
+    bstr opts = config_options(argc, argv, j, &from_stdin);
+    config_load_text(server.config_file, from_stdin, opts);
+    bstr_free(opts);
+}
+
+void config_load(int argc, char **argv)
+{
+    config_apply_defaults();
+    if (argc >= 2)
+        config_load_argv(argc, argv);
+
+    /* What Redis checks once everything is read. */
+    apply_hz(NULL);
+    if (log_open(server.logfile) != 0) {
+        char reason[CONFIG_MSG_LEN];
+        snprintf(reason, sizeof(reason), "Can't open the log file: %s",
+                 strerror(errno));
+        config_fatal(NULL, 0, NULL, reason);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * CONFIG GET */
+
+struct config_match {
+    const struct config_def *def;
+    const char *key; /* the name as the reply gives it */
+    size_t key_len;
+};
+
+static int config_has_glob(const char *p, size_t n)
+{
+    return memchr(p, '*', n) || memchr(p, '?', n) || memchr(p, '[', n);
+}
+
+/* Add the directives pattern names to m[0..n), once each, and return the
+ * new count.  A name without glob characters is looked up and answered
+ * with the client's spelling, as Redis does; a pattern answers with the
+ * table's names, in table order. */
+static int config_get_add(const struct resp_arg *pattern,
+                          struct config_match *m, int n, char *seen)
+{
+    const char *p = pattern->ptr;
+    size_t len = pattern->len;
+
+    if (!config_has_glob(p, len)) {
+        const struct config_def *d = config_find(p, len);
+        if (d && !seen[d - config_defs]) {
+            seen[d - config_defs] = 1;
+            m[n++] = (struct config_match){d, p, len};
+        }
+        return n;
+    }
+    for (int i = 0; i < CONFIG_NDEFS; i++) {
+        const char *name = config_defs[i].name;
+        if (seen[i] || !util_glob_match(p, len, name, strlen(name), 1))
+            continue;
+        seen[i] = 1;
+        m[n++] = (struct config_match){&config_defs[i], name, strlen(name)};
+    }
+    return n;
+}
+
+/* CONFIG GET parameter [parameter ...] */
+void config_get_command(struct conn *c)
+{
+    struct config_match m[CONFIG_NDEFS];
+    char seen[CONFIG_NDEFS] = {0};
+    int n = 0;
+
+    for (int i = 2; i < c->argc; i++)
+        n = config_get_add(&c->argv[i], m, n, seen);
+    reply_map(c, n);
+    for (int i = 0; i < n; i++) {
+        bstr v = config_format(m[i].def);
+        reply_bulk(c, m[i].key, m[i].key_len);
+        reply_bulk(c, v, bstr_len(v));
+        bstr_free(v);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * CONFIG SET */
+
+struct config_change {
+    const struct config_def *def;
+    const struct resp_arg *name; /* as the client typed it */
+    char *value;                 /* NUL-terminated copy */
+    bstr old;                    /* the value before, to restore */
+    int changed;
+};
+
+/* enable-protected-configs: "local" allows loopback and unix clients. */
+static int config_protected_allowed(const struct conn *c)
+{
+    if (config_protected == PROTECTED_YES)
+        return 1;
+    if (config_protected != PROTECTED_LOCAL)
+        return 0;
+    return (c->flags & CONN_UNIX_SOCKET) || strncmp(c->addr, "127.", 4) == 0 ||
+           strncmp(c->addr, "::1:", 4) == 0 ||
+           strncmp(c->addr, "[::1]:", 6) == 0;
+}
+
+/* Why directive d, named at position i, may not be set; NULL if it may. */
+static const char *config_refusal(struct conn *c,
+                                  const struct config_change *ch, int i,
+                                  const struct config_def *d)
+{
+    if (d->flags & CF_IMMUTABLE)
+        return "can't set immutable config";
+    if ((d->flags & CF_PROTECTED) && !config_protected_allowed(c))
+        return "can't set protected config";
+    for (int j = 0; j < i; j++)
+        if (ch[j].def == d)
+            return "duplicate parameter";
+    return NULL;
+}
+
+/* Resolve and check every name before anything changes.  The first bad
+ * name wins, as in Redis.  Returns 0, or -1 after replying the error. */
+static int config_set_check(struct conn *c, struct config_change *ch, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const struct resp_arg *name = &c->argv[2 + 2 * i];
+        const struct resp_arg *value = &c->argv[3 + 2 * i];
+        const struct config_def *d = config_find(name->ptr, name->len);
+        if (d == NULL) {
+            reply_errorf(c,
+                         "ERR Unknown option or number of arguments for "
+                         "CONFIG SET - '%.*s'",
+                         (int)name->len, name->ptr);
+            return -1;
+        }
+        const char *why = config_refusal(c, ch, i, d);
+        if (why) {
+            reply_errorf(c,
+                         "ERR CONFIG SET failed (possibly related to "
+                         "argument '%.*s') - %s",
+                         (int)name->len, name->ptr, why);
+            return -1;
+        }
+        ch[i] = (struct config_change){
+            d, name, config_strndup(value->ptr, value->len), NULL, 0};
+    }
+    return 0;
+}
+
+/* Set the first n changes back to the values they had. */
+static void config_restore(struct config_change *ch, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const char *ignored;
+        if (ch[i].old)
+            config_set_text(ch[i].def, ch[i].old, &ignored);
+    }
+}
+
+static void config_set_error(struct conn *c, const char *name, const char *why)
+{
+    if (why)
+        reply_errorf(c,
+                     "ERR CONFIG SET failed (possibly related to argument "
+                     "'%s') - %s",
+                     name, why);
+    else
+        reply_errorf(c,
+                     "ERR CONFIG SET failed (possibly related to argument "
+                     "'%s')",
+                     name);
+}
+
+/* Set every value, keeping the old ones.  Returns the index of the change
+ * that failed (all restored, *why set), or -1. */
+static int config_set_values(struct config_change *ch, int n, const char **why)
+{
+    for (int i = 0; i < n; i++)
+        ch[i].old = config_format(ch[i].def);
+    for (int i = 0; i < n; i++) {
+        int rc = config_set_text(ch[i].def, ch[i].value, why);
+        if (rc == SET_FAILED) {
+            config_restore(ch, i);
+            return i;
+        }
+        ch[i].changed = rc == SET_CHANGED;
+    }
+    return -1;
+}
+
+/* Whether an earlier changed directive shares ch[i]'s apply hook (port and
+ * bind do): each hook runs once. */
+static int config_apply_seen(const struct config_change *ch, int i)
+{
+    for (int j = 0; j < i; j++)
+        if (ch[j].changed && ch[j].def->apply == ch[i].def->apply)
+            return 1;
+    return 0;
+}
+
+/* Run the apply hooks of the changed directives.  On a failure the old
+ * values are set back and the hooks run again so their effects follow;
+ * returns the index of the change whose hook failed, or -1. */
+static int config_apply_all(struct config_change *ch, int n, const char **why)
+{
+    for (int i = 0; i < n; i++) {
+        if (!ch[i].changed || !ch[i].def->apply || config_apply_seen(ch, i))
+            continue;
+        if (ch[i].def->apply(why) == 0)
+            continue;
+        log_msg(LL_WARNING,
+                "CONFIG SET: applying the new %s failed, the previous "
+                "configuration is restored",
+                ch[i].def->name);
+        config_restore(ch, n);
+        for (int j = 0; j < i; j++) {
+            const char *ignored;
+            if (ch[j].changed && ch[j].def->apply && !config_apply_seen(ch, j))
+                ch[j].def->apply(&ignored);
+        }
+        return i;
+    }
+    return -1;
+}
+
+/* CONFIG SET parameter value [parameter value ...] */
+void config_set_command(struct conn *c)
+{
+    if (c->argc % 2 != 0) {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    int n = (c->argc - 2) / 2, bad;
+    struct config_change *ch = xcalloc((size_t)n, sizeof(*ch));
+    const char *why = NULL;
+    char msg[CONFIG_MSG_LEN];
+
+    if (config_set_check(c, ch, n) == 0) {
+        bad = config_set_values(ch, n, &why);
+        if (bad < 0)
+            bad = config_apply_all(ch, n, &why);
+        if (why) /* copied: restoring may reuse a setter's buffer */
+            snprintf(msg, sizeof(msg), "%s", why);
+        if (bad < 0)
+            reply_ok(c);
+        else
+            config_set_error(c, ch[bad].def->name, why ? msg : NULL);
+    }
+    for (int i = 0; i < n; i++) {
+        xfree(ch[i].value);
+        if (ch[i].old)
+            bstr_free(ch[i].old);
+    }
+    xfree(ch);
+}
+
+/* ------------------------------------------------------------------------
+ * CONFIG RESETSTAT, CONFIG HELP */
+
+static void config_reset_cmd_stats(struct cmd *cmd)
+{
+    cmd->calls = cmd->usec = cmd->rejected_calls = cmd->failed_calls = 0;
+    if (cmd->subcmds == NULL)
+        return;
+    for (struct cmd *sub = cmd->subcmds; sub->name; sub++)
+        config_reset_cmd_stats(sub);
+}
+
+/* The counters INFO stats shows; peak memory is kept, as in Redis. */
+static void config_reset_server_stats(void)
+{
+    server.stat_connections = 0;
+    server.stat_commands = 0;
+    server.stat_rejected_conn = 0;
+    server.stat_expired_keys = 0;
+    server.stat_expire_cycle_us = 0;
+    server.stat_keyspace_hits = 0;
+    server.stat_keyspace_misses = 0;
+    server.stat_net_input_bytes = 0;
+    server.stat_net_output_bytes = 0;
+    server.stat_total_error_replies = 0;
+    server.stat_unexpected_error_replies = 0;
+    server.stat_client_qbuf_limit_disconnections = 0;
+    server.stat_reset_ms = util_mstime();
+}
+
+/* CONFIG RESETSTAT */
+void config_resetstat_command(struct conn *c)
+{
+    config_reset_server_stats();
+    for (int i = 0; i < cmd_count(); i++)
+        config_reset_cmd_stats(cmd_at(i));
+    reply_ok(c);
+}
+
+/* CONFIG HELP */
+void config_help_command(struct conn *c)
+{
+    static const char *lines[] = {
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their "
+        "values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        NULL};
+
+    reply_help(c, "CONFIG", lines);
+}
+
+#define CONFIG_ADMIN_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+
+static struct cmd config_subcommands[] = {
+    {.name = "get",
+     .proc = config_get_command,
+     .arity = -3,
+     .flags = CONFIG_ADMIN_FLAGS,
+     .acl_categories = "@admin @slow @dangerous",
+     .group = "server",
+     .since = "2.0.0",
+     .summary = "Get the values of configuration parameters",
+     .complexity =
+         "O(N) when N is the number of configuration parameters provided"},
+    {.name = "set",
+     .proc = config_set_command,
+     .arity = -4,
+     .flags = CONFIG_ADMIN_FLAGS,
+     .acl_categories = "@admin @slow @dangerous",
+     .group = "server",
+     .since = "2.0.0",
+     .summary = "Set configuration parameters to the given values",
+     .complexity =
+         "O(N) when N is the number of configuration parameters provided"},
+    {.name = "resetstat",
+     .proc = config_resetstat_command,
+     .arity = 2,
+     .flags = CONFIG_ADMIN_FLAGS,
+     .acl_categories = "@admin @slow @dangerous",
+     .group = "server",
+     .since = "2.0.0",
+     .summary = "Reset the stats returned by INFO",
+     .complexity = "O(1)"},
+    {.name = "help",
+     .proc = config_help_command,
+     .arity = 2,
+     .flags = CMD_LOADING | CMD_STALE,
+     .acl_categories = "@slow",
+     .group = "server",
+     .since = "5.0.0",
+     .summary = "Show helpful text about the different subcommands",
+     .complexity = "O(1)"},
+    {0}};
+
+struct cmd config_commands[] = {
+    {.name = "config",
+     .proc = NULL,
+     .arity = -2,
+     .acl_categories = "@slow",
+     .group = "server",
+     .since = "2.0.0",
+     .summary = "A container for server configuration commands",
+     .complexity = "Depends on subcommand.",
+     .subcmds = config_subcommands},
+    {0}};
