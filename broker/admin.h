@@ -8,10 +8,6 @@
 
 extern struct cmd admin_commands[];
 
-/* 0 after DEBUG SET-ACTIVE-EXPIRE 0: the cron must then skip active
- * expiry (keys still expire lazily).  1 by default. */
-extern int admin_active_expire_enabled;
-
 struct conn;
 
 /* Send a line about the command c has just run to every MONITOR client

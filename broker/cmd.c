@@ -154,6 +154,12 @@ static int check_command(struct conn *c, struct cmd *top, struct cmd *cmd)
         cmd->rejected_calls++;
         return -1;
     }
+    /* Redis treats a MONITOR connection like a replica's. */
+    if ((c->flags & CONN_MONITOR) && (cmd->flags & (CMD_READONLY | CMD_WRITE))) {
+        reply_error(c, "ERR Replica can't interact with the keyspace");
+        cmd->rejected_calls++;
+        return -1;
+    }
     return 0;
 }
 

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "../resp/resp_parse.h"
+#include "admin.h"
 #include "bstr.h"
 #include "cmd.h"
 #include "conn.h"
@@ -1373,6 +1374,8 @@ static void config_reset_server_stats(void)
     server.stat_keyspace_misses = 0;
     server.stat_net_input_bytes = 0;
     server.stat_net_output_bytes = 0;
+    server.stat_total_reads = 0;
+    server.stat_total_writes = 0;
     server.stat_total_error_replies = 0;
     server.stat_unexpected_error_replies = 0;
     server.stat_client_qbuf_limit_disconnections = 0;
@@ -1383,6 +1386,7 @@ static void config_reset_server_stats(void)
 void config_resetstat_command(struct conn *c)
 {
     config_reset_server_stats();
+    admin_reset_stats();
     for (int i = 0; i < cmd_count(); i++)
         config_reset_cmd_stats(cmd_at(i));
     reply_ok(c);

@@ -291,6 +291,7 @@ static void conn_read(struct ev_loop *loop, int fd, void *data, int mask)
     ensure_qbuf(c, want);
 
     ssize_t n = read(fd, c->qbuf + c->qlen, want);
+    server.stat_total_reads++;
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
             return;
@@ -330,6 +331,7 @@ static int write_pending(struct conn *c)
         return 0;
 
     ssize_t n = write(c->fd, c->reply.data + c->sent, left);
+    server.stat_total_writes++;
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
             return 0;

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "cmd.h"
+#include "conn.h"
 #include "server.h"
 #include "util.h"
 
@@ -76,6 +78,15 @@ static int expire_if_needed(struct db *db, const char *key, size_t klen)
     return 1;
 }
 
+/* CLIENT NO-TOUCH: the client's reads leave the LRU clock alone, except
+ * TOUCH itself, whose whole point is to touch (as Redis 7.2). */
+static int client_wants_no_touch(void)
+{
+    const struct conn *c = server.current;
+    return c && (c->flags & CONN_NO_TOUCH) && c->cmd &&
+           strcmp(c->cmd->name, "touch") != 0;
+}
+
 static struct obj *lookup(struct db *db, const char *key, size_t klen,
                           int flags)
 {
@@ -84,7 +95,7 @@ static struct obj *lookup(struct db *db, const char *key, size_t klen,
     if (e == NULL)
         return NULL;
     struct obj *o = e->v.ptr;
-    if (!(flags & DB_LOOKUP_NOTOUCH))
+    if (!(flags & DB_LOOKUP_NOTOUCH) && !client_wants_no_touch())
         o->lru = obj_lru_clock();
     return o;
 }

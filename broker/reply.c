@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../resp/resp_write.h"
+#include "admin.h"
 #include "cmd.h"
 #include "conn.h"
 #include "obj.h"
@@ -58,6 +59,7 @@ static void reply_error_len(struct conn *c, char *msg, size_t n)
             msg[i] = ' ';
     check(resp_w_error(out(c), msg, n));
     server.stat_total_error_replies++;
+    admin_count_error(msg, n);
 }
 
 void reply_error(struct conn *c, const char *msg)

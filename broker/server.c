@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "cmd.h"
 #include "config.h"
 #include "conn.h"
@@ -123,6 +124,7 @@ static long long server_cron(struct ev_loop *loop, long long id, void *data)
         db_active_expire_cycle(period_us * EXPIRE_CYCLE_CPU_PERCENT / 100);
     db_rehash_step();
     conn_cron(now);
+    admin_sample_metrics();
 
     size_t used = util_used_memory();
     if (used > server.stat_peak_memory)
@@ -321,6 +323,7 @@ int main(int argc, char **argv)
     ev_set_before_sleep(server.loop, before_sleep);
     log_msg(LL_NOTICE, "Running mode=standalone, port=%d.", server.port);
     log_msg(LL_WARNING, "Server initialized");
+    server.stat_startup_memory = util_used_memory();
     log_msg(LL_NOTICE, "Ready to accept connections");
     ev_run(server.loop);
     return 0;

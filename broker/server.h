@@ -76,10 +76,13 @@ struct server {
     long long stat_keyspace_misses;
     long long stat_net_input_bytes;
     long long stat_net_output_bytes;
+    long long stat_total_reads;  /* read() calls on client sockets */
+    long long stat_total_writes; /* write() calls on client sockets */
     long long stat_total_error_replies;
     long long stat_unexpected_error_replies;
     long long stat_client_qbuf_limit_disconnections;
     size_t stat_peak_memory;
+    size_t stat_startup_memory; /* used memory when ready to serve */
     long long stat_reset_ms; /* CONFIG RESETSTAT */
 };
 
