@@ -117,13 +117,27 @@ bstr bstr_cat_repr(bstr s, const void *p, size_t n)
     s = bstr_cat(s, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         switch (c[i]) {
-        case '\\': s = bstr_cat(s, "\\\\", 2); break;
-        case '"': s = bstr_cat(s, "\\\"", 2); break;
-        case '\n': s = bstr_cat(s, "\\n", 2); break;
-        case '\r': s = bstr_cat(s, "\\r", 2); break;
-        case '\t': s = bstr_cat(s, "\\t", 2); break;
-        case '\a': s = bstr_cat(s, "\\a", 2); break;
-        case '\b': s = bstr_cat(s, "\\b", 2); break;
+        case '\\':
+            s = bstr_cat(s, "\\\\", 2);
+            break;
+        case '"':
+            s = bstr_cat(s, "\\\"", 2);
+            break;
+        case '\n':
+            s = bstr_cat(s, "\\n", 2);
+            break;
+        case '\r':
+            s = bstr_cat(s, "\\r", 2);
+            break;
+        case '\t':
+            s = bstr_cat(s, "\\t", 2);
+            break;
+        case '\a':
+            s = bstr_cat(s, "\\a", 2);
+            break;
+        case '\b':
+            s = bstr_cat(s, "\\b", 2);
+            break;
         default:
             if (c[i] >= 0x20 && c[i] < 0x7f)
                 s = bstr_cat(s, &c[i], 1);

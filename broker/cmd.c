@@ -17,7 +17,7 @@
 #include "t_string.h"
 #include "util.h"
 
-#define CMD_NAME_MAX 64 /* longer names cannot be commands */
+#define CMD_NAME_MAX     64 /* longer names cannot be commands */
 #define UNKNOWN_ARGS_MAX 128
 
 /* Every module's fragment, in the order COMMAND lists them. */
@@ -29,8 +29,7 @@ static struct cmd *const fragments[] = {
 static struct cmd **table; /* top-level commands */
 static int table_len;
 static struct dict *by_name;
-static const struct dict_type by_name_type = {.owns_keys = 1,
-                                              .free_val = NULL};
+static const struct dict_type by_name_type = {.owns_keys = 1, .free_val = NULL};
 
 static void init_subcommands(struct cmd *parent)
 {
@@ -142,8 +141,8 @@ static int check_command(struct conn *c, struct cmd *top, struct cmd *cmd)
         return -1;
     }
     c->cmd = cmd;
-    if ((cmd->arity > 0 && c->argc != cmd->arity) ||
-        c->argc < -cmd->arity || cmd->proc == NULL) {
+    if ((cmd->arity > 0 && c->argc != cmd->arity) || c->argc < -cmd->arity ||
+        cmd->proc == NULL) {
         reply_arity_error(c);
         cmd->rejected_calls++;
         return -1;
@@ -155,7 +154,8 @@ static int check_command(struct conn *c, struct cmd *top, struct cmd *cmd)
         return -1;
     }
     /* Redis treats a MONITOR connection like a replica's. */
-    if ((c->flags & CONN_MONITOR) && (cmd->flags & (CMD_READONLY | CMD_WRITE))) {
+    if ((c->flags & CONN_MONITOR) &&
+        (cmd->flags & (CMD_READONLY | CMD_WRITE))) {
         reply_error(c, "ERR Replica can't interact with the keyspace");
         cmd->rejected_calls++;
         return -1;
@@ -188,7 +188,6 @@ void cmd_dispatch(struct conn *c)
     server.stat_commands++;
     c->last_cmd = cmd;
 
-    if (server.monitors > 0 &&
-        !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
+    if (server.monitors > 0 && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
         admin_feed_monitors(c);
 }

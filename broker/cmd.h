@@ -15,30 +15,30 @@ struct conn;
 typedef void cmd_proc(struct conn *c);
 
 /* Flags, named as COMMAND INFO reports them. */
-#define CMD_WRITE (1 << 0)
-#define CMD_READONLY (1 << 1)
-#define CMD_DENYOOM (1 << 2)
-#define CMD_ADMIN (1 << 3)
-#define CMD_PUBSUB (1 << 4)
-#define CMD_NOSCRIPT (1 << 5)
-#define CMD_BLOCKING (1 << 6)
-#define CMD_LOADING (1 << 7)
-#define CMD_STALE (1 << 8)
-#define CMD_FAST (1 << 9)
-#define CMD_NO_AUTH (1 << 10)
+#define CMD_WRITE        (1 << 0)
+#define CMD_READONLY     (1 << 1)
+#define CMD_DENYOOM      (1 << 2)
+#define CMD_ADMIN        (1 << 3)
+#define CMD_PUBSUB       (1 << 4)
+#define CMD_NOSCRIPT     (1 << 5)
+#define CMD_BLOCKING     (1 << 6)
+#define CMD_LOADING      (1 << 7)
+#define CMD_STALE        (1 << 8)
+#define CMD_FAST         (1 << 9)
+#define CMD_NO_AUTH      (1 << 10)
 #define CMD_SKIP_MONITOR (1 << 11)
-#define CMD_NO_MULTI (1 << 12)
-#define CMD_ALLOW_BUSY (1 << 13)
+#define CMD_NO_MULTI     (1 << 12)
+#define CMD_ALLOW_BUSY   (1 << 13)
 
 struct cmd {
-    const char *name;    /* lower case; "setname" for CLIENT SETNAME */
-    cmd_proc *proc;      /* NULL for a container of subcommands */
-    int arity;           /* n: exactly n args; -n: at least n */
+    const char *name; /* lower case; "setname" for CLIENT SETNAME */
+    cmd_proc *proc;   /* NULL for a container of subcommands */
+    int arity;        /* n: exactly n args; -n: at least n */
     uint32_t flags;
     const char *acl_categories; /* "@write @string @slow", for COMMAND */
     int first_key, last_key, key_step;
-    const char *group;   /* "string", "generic", "connection", "server" */
-    const char *since;   /* Redis version that introduced it */
+    const char *group; /* "string", "generic", "connection", "server" */
+    const char *since; /* Redis version that introduced it */
     const char *summary;
     const char *complexity;
     struct cmd *subcmds; /* terminated by an entry with a NULL name */

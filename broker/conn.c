@@ -146,8 +146,10 @@ static void accept_common(int fd, int flags, const char *peer)
     }
     struct conn *c = conn_create(fd, flags);
     if (ev_add(server.loop, fd, EV_READABLE, conn_read, c) < 0) {
-        log_msg(LL_WARNING, "Error registering fd event for the new client: "
-                "%s (fd=%d)", strerror(errno), fd);
+        log_msg(LL_WARNING,
+                "Error registering fd event for the new client: "
+                "%s (fd=%d)",
+                strerror(errno), fd);
         conn_free(c);
         return;
     }
@@ -312,7 +314,8 @@ static void conn_read(struct ev_loop *loop, int fd, void *data, int mask)
     server.stat_net_input_bytes += n;
 
     if ((long long)(c->qlen - c->qpos) > server.client_query_buffer_limit) {
-        log_msg(LL_WARNING, "Closing client that reached max query buffer "
+        log_msg(LL_WARNING,
+                "Closing client that reached max query buffer "
                 "length: id=%llu addr=%s qbuf=%zu",
                 (unsigned long long)c->id, c->addr, c->qlen - c->qpos);
         server.stat_client_qbuf_limit_disconnections++;
@@ -381,8 +384,7 @@ static int after_write(struct conn *c)
     return 0;
 }
 
-static void conn_write_ready(struct ev_loop *loop, int fd, void *data,
-                             int mask)
+static void conn_write_ready(struct ev_loop *loop, int fd, void *data, int mask)
 {
     struct conn *c = data;
 

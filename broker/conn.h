@@ -26,24 +26,24 @@
 #include "bstr.h"
 #include "net.h"
 
-#define CONN_IOBUF_LEN (16 * 1024)          /* a normal read */
-#define CONN_REPLY_PAUSE (4 * 1024 * 1024)  /* stop reading above this */
-#define CONN_REPLY_RESUME (1024 * 1024)     /* read again below this */
-#define CONN_MAX_ACCEPTS 1000               /* accept() calls per wake-up */
-#define CONN_QBUF_KEEP (64 * 1024)          /* larger empty buffers go */
-#define CONN_IDLE_RELEASE_MS 2000           /* idle clients drop buffers */
+#define CONN_IOBUF_LEN       (16 * 1024)       /* a normal read */
+#define CONN_REPLY_PAUSE     (4 * 1024 * 1024) /* stop reading above this */
+#define CONN_REPLY_RESUME    (1024 * 1024)     /* read again below this */
+#define CONN_MAX_ACCEPTS     1000              /* accept() calls per wake-up */
+#define CONN_QBUF_KEEP       (64 * 1024)       /* larger empty buffers go */
+#define CONN_IDLE_RELEASE_MS 2000              /* idle clients drop buffers */
 
 /* Flags. */
 #define CONN_CLOSE_AFTER_REPLY (1 << 0) /* QUIT, protocol error */
-#define CONN_CLOSE_ASAP (1 << 1)        /* killed: drop without flushing */
-#define CONN_AUTHENTICATED (1 << 2)
-#define CONN_MONITOR (1 << 3)
-#define CONN_UNIX_SOCKET (1 << 4)
-#define CONN_PENDING_WRITE (1 << 5) /* on the pending-writes list */
-#define CONN_READ_PAUSED (1 << 6)   /* back-pressure */
-#define CONN_NO_EVICT (1 << 7)
-#define CONN_NO_TOUCH (1 << 8)
-#define CONN_EXECUTING (1 << 9) /* inside conn_process_input() */
+#define CONN_CLOSE_ASAP        (1 << 1) /* killed: drop without flushing */
+#define CONN_AUTHENTICATED     (1 << 2)
+#define CONN_MONITOR           (1 << 3)
+#define CONN_UNIX_SOCKET       (1 << 4)
+#define CONN_PENDING_WRITE     (1 << 5) /* on the pending-writes list */
+#define CONN_READ_PAUSED       (1 << 6) /* back-pressure */
+#define CONN_NO_EVICT          (1 << 7)
+#define CONN_NO_TOUCH          (1 << 8)
+#define CONN_EXECUTING         (1 << 9) /* inside conn_process_input() */
 
 struct cmd;
 struct ev_loop;
@@ -52,7 +52,7 @@ struct conn {
     int fd;
     uint64_t id;
     int flags;
-    int proto;  /* 2 or 3 */
+    int proto; /* 2 or 3 */
     int db_id;
     struct db *db;
 
@@ -76,7 +76,7 @@ struct conn {
     struct resp_buf reply;
     size_t sent;
 
-    long long ctime;          /* creation, ms */
+    long long ctime;            /* creation, ms */
     long long last_interaction; /* ms, for the idle timeout */
     long long reply_bytes_total;
 

@@ -10,15 +10,14 @@
 
 /* Active expiry, as Redis: sample this many keys with a TTL per database
  * and round; if more than a quarter were expired, do another round. */
-#define EXPIRE_SAMPLES 20
+#define EXPIRE_SAMPLES        20
 #define EXPIRE_REPEAT_PERCENT 25
-#define REHASH_MS_PER_CRON 1
+#define REHASH_MS_PER_CRON    1
 
 static const struct dict_type keys_type = {.owns_keys = 1,
                                            .free_val = obj_free_void};
 /* Shares the key strings of the keys dict; values are deadlines. */
-static const struct dict_type expires_type = {.owns_keys = 0,
-                                              .free_val = NULL};
+static const struct dict_type expires_type = {.owns_keys = 0, .free_val = NULL};
 
 static struct db *dbs;
 static int db_count;
@@ -122,8 +121,7 @@ void db_add(struct db *db, const char *key, size_t klen, struct obj *val)
     e->v.ptr = val;
 }
 
-void db_overwrite(struct db *db, const char *key, size_t klen,
-                  struct obj *val)
+void db_overwrite(struct db *db, const char *key, size_t klen, struct obj *val)
 {
     struct dict_entry *e = dict_find(db->keys, key, klen);
     obj_free(e->v.ptr);

@@ -45,8 +45,7 @@ void db_add(struct db *db, const char *key, size_t klen, struct obj *val);
 void db_set(struct db *db, const char *key, size_t klen, struct obj *val,
             int keep_ttl);
 /* Replace the value of an existing key, keeping its TTL. */
-void db_overwrite(struct db *db, const char *key, size_t klen,
-                  struct obj *val);
+void db_overwrite(struct db *db, const char *key, size_t klen, struct obj *val);
 /* Remove a key and its TTL and hand its value to the caller (RENAME moves
  * values instead of copying them).  NULL if the key does not exist. */
 struct obj *db_take(struct db *db, const char *key, size_t klen);

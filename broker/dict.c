@@ -10,7 +10,7 @@
 #include "util.h"
 
 #define DICT_INITIAL_SIZE 4
-#define DICT_MIN_FILL 10 /* shrink below 1/10 used */
+#define DICT_MIN_FILL     10 /* shrink below 1/10 used */
 #define DICT_EMPTY_VISITS 10
 
 static int is_rehashing(const struct dict *d)

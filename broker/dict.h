@@ -27,8 +27,8 @@ struct dict_entry {
 };
 
 struct dict_type {
-    int owns_keys;              /* free keys with the entry */
-    void (*free_val)(void *);   /* NULL: values are not owned */
+    int owns_keys;            /* free keys with the entry */
+    void (*free_val)(void *); /* NULL: values are not owned */
 };
 
 struct dict_table {
@@ -40,7 +40,7 @@ struct dict_table {
 struct dict {
     const struct dict_type *type;
     struct dict_table t[2];
-    long rehash_idx; /* -1 when not rehashing */
+    long rehash_idx;  /* -1 when not rehashing */
     int pause_rehash; /* > 0 while a safe iteration runs */
 };
 

@@ -190,8 +190,8 @@ static void timer_insert(struct ev_loop *loop, long long id, long long ms,
 {
     if (loop->heap_len == loop->heap_cap) {
         loop->heap_cap = loop->heap_cap ? loop->heap_cap * 2 : 16;
-        loop->heap = xrealloc(loop->heap,
-                              (size_t)loop->heap_cap * sizeof(*loop->heap));
+        loop->heap =
+            xrealloc(loop->heap, (size_t)loop->heap_cap * sizeof(*loop->heap));
     }
     struct ev_timer *t = &loop->heap[loop->heap_len++];
     t->id = id;

@@ -8,7 +8,7 @@
 #ifndef EV_H
 #define EV_H
 
-#define EV_NONE 0
+#define EV_NONE     0
 #define EV_READABLE 1
 #define EV_WRITABLE 2
 

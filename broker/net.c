@@ -120,8 +120,7 @@ int net_unix_listen(char *err, const char *path, unsigned perm, int backlog)
     return fd;
 }
 
-static int format_addr(const struct sockaddr_storage *ss, char *out,
-                       size_t len)
+static int format_addr(const struct sockaddr_storage *ss, char *out, size_t len)
 {
     char ip[INET6_ADDRSTRLEN];
 

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#define NET_ERR_LEN 256
+#define NET_ERR_LEN  256
 #define NET_ADDR_LEN 64 /* "ip:port" or a unix socket path, shortened */
 
 int net_tcp_listen(char *err, const char *addr, int port, int backlog);

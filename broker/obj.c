@@ -132,22 +132,32 @@ void obj_raw_set(struct obj *o, bstr s)
 const char *obj_type_name(const struct obj *o)
 {
     switch (o->type) {
-    case OBJ_STRING: return "string";
-    case OBJ_LIST: return "list";
-    case OBJ_SET: return "set";
-    case OBJ_ZSET: return "zset";
-    case OBJ_HASH: return "hash";
-    default: return "unknown";
+    case OBJ_STRING:
+        return "string";
+    case OBJ_LIST:
+        return "list";
+    case OBJ_SET:
+        return "set";
+    case OBJ_ZSET:
+        return "zset";
+    case OBJ_HASH:
+        return "hash";
+    default:
+        return "unknown";
     }
 }
 
 const char *obj_encoding_name(const struct obj *o)
 {
     switch (o->encoding) {
-    case OBJ_ENC_RAW: return "raw";
-    case OBJ_ENC_INT: return "int";
-    case OBJ_ENC_EMBSTR: return "embstr";
-    default: return "unknown";
+    case OBJ_ENC_RAW:
+        return "raw";
+    case OBJ_ENC_INT:
+        return "int";
+    case OBJ_ENC_EMBSTR:
+        return "embstr";
+    default:
+        return "unknown";
     }
 }
 

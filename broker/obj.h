@@ -13,14 +13,19 @@
 
 #include "bstr.h"
 
-enum obj_type { OBJ_STRING = 0, OBJ_LIST = 1, OBJ_SET = 2, OBJ_ZSET = 3,
-                OBJ_HASH = 4 };
+enum obj_type {
+    OBJ_STRING = 0,
+    OBJ_LIST = 1,
+    OBJ_SET = 2,
+    OBJ_ZSET = 3,
+    OBJ_HASH = 4
+};
 
 enum obj_encoding { OBJ_ENC_RAW = 0, OBJ_ENC_INT = 1, OBJ_ENC_EMBSTR = 8 };
 
 #define OBJ_EMBSTR_MAX_LEN 44
-#define OBJ_LRU_BITS 24
-#define OBJ_LRU_MAX ((1 << OBJ_LRU_BITS) - 1)
+#define OBJ_LRU_BITS       24
+#define OBJ_LRU_MAX        ((1 << OBJ_LRU_BITS) - 1)
 
 struct obj {
     unsigned type : 4;

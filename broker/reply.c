@@ -100,8 +100,8 @@ void reply_subcommand_error(struct conn *c)
     size_t i;
 
     for (i = 0; name[i] && i < sizeof(upper) - 1; i++)
-        upper[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32
-                                                             : name[i]);
+        upper[i] =
+            (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
     upper[i] = '\0';
     int len = c->argc > 1 ? (int)c->argv[1].len : 0;
     if (len > 128)
@@ -193,9 +193,9 @@ void reply_help(struct conn *c, const char *cmdname, const char **lines)
 
     while (lines[n])
         n++;
-    snprintf(first, sizeof(first),
-             "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-             cmdname);
+    snprintf(
+        first, sizeof(first),
+        "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", cmdname);
     reply_array(c, (long long)n + 3);
     reply_simple(c, first);
     for (size_t i = 0; i < n; i++)

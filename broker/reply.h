@@ -13,15 +13,15 @@ struct obj;
 
 /* Error texts Redis 7 uses, shared by many commands. */
 #define ERR_SYNTAX "ERR syntax error"
-#define ERR_WRONGTYPE                                                       \
+#define ERR_WRONGTYPE                                                          \
     "WRONGTYPE Operation against a key holding the wrong kind of value"
-#define ERR_NOT_INT "ERR value is not an integer or out of range"
+#define ERR_NOT_INT   "ERR value is not an integer or out of range"
 #define ERR_NOT_FLOAT "ERR value is not a valid float"
-#define ERR_OVERFLOW "ERR increment or decrement would overflow"
-#define ERR_NO_KEY "ERR no such key"
-#define ERR_DB_INDEX "ERR DB index is out of range"
-#define ERR_NOAUTH "NOAUTH Authentication required."
-#define ERR_WRONGPASS                                                       \
+#define ERR_OVERFLOW  "ERR increment or decrement would overflow"
+#define ERR_NO_KEY    "ERR no such key"
+#define ERR_DB_INDEX  "ERR DB index is out of range"
+#define ERR_NOAUTH    "NOAUTH Authentication required."
+#define ERR_WRONGPASS                                                          \
     "WRONGPASS invalid username-password pair or user is disabled."
 
 void reply_simple(struct conn *c, const char *s);

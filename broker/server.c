@@ -92,9 +92,9 @@ static void on_shutdown_signal(int sig)
         remove_pidfile();
         _exit(1);
     }
-    log_from_signal(LL_WARNING, sig == SIGINT
-                                    ? "Received SIGINT scheduling shutdown..."
-                                    : "Received SIGTERM scheduling shutdown...");
+    log_from_signal(LL_WARNING,
+                    sig == SIGINT ? "Received SIGINT scheduling shutdown..."
+                                  : "Received SIGTERM scheduling shutdown...");
     server.shutdown_asap = 1;
 }
 
@@ -151,7 +151,8 @@ static void adjust_open_files_limit(void)
     if (rl.rlim_max < want)
         rl.rlim_max = want;
     if (setrlimit(RLIMIT_NOFILE, &rl) == 0) {
-        log_msg(LL_NOTICE, "Increased maximum number of open files to %llu "
+        log_msg(LL_NOTICE,
+                "Increased maximum number of open files to %llu "
                 "(it was originally set to %llu).",
                 (unsigned long long)want, (unsigned long long)old);
         return;
@@ -160,11 +161,12 @@ static void adjust_open_files_limit(void)
     int fit = (int)old - SERVER_CONFIG_FD_MARGIN;
     if (fit < 1)
         fit = 1;
-    log_msg(LL_WARNING, "Server can't set maximum open files to %llu because "
+    log_msg(LL_WARNING,
+            "Server can't set maximum open files to %llu because "
             "of OS error: %s. Current maximum open files is %llu. maxclients "
             "has been reduced to %d to compensate for low ulimit.",
-            (unsigned long long)want, strerror(errno),
-            (unsigned long long)old, fit);
+            (unsigned long long)want, strerror(errno), (unsigned long long)old,
+            fit);
     server.maxclients = fit;
 }
 
@@ -186,8 +188,10 @@ static int open_tcp_listeners(int *fds, int *count, char *err)
             fds[(*count)++] = fd;
             continue;
         }
-        log_msg(LL_WARNING, "Warning: Could not create server TCP listening "
-                "socket %s:%d: %s", addr, server.port, why);
+        log_msg(LL_WARNING,
+                "Warning: Could not create server TCP listening "
+                "socket %s:%d: %s",
+                addr, server.port, why);
         if (!optional) {
             snprintf(err, NET_ERR_LEN, "%s:%d: %s", addr, server.port, why);
             goto fail;
@@ -208,8 +212,8 @@ fail:
 static void watch_tcp_listeners(void)
 {
     for (int i = 0; i < server.listen_count; i++)
-        ev_add(server.loop, server.listen_fds[i], EV_READABLE,
-               conn_accept_tcp, NULL);
+        ev_add(server.loop, server.listen_fds[i], EV_READABLE, conn_accept_tcp,
+               NULL);
 }
 
 int server_rebind(char *err)
@@ -238,9 +242,8 @@ static int open_listeners(void)
 
     if (server.unixsocket && server.unixsocket[0]) {
         err[0] = '\0';
-        server.unix_fd = net_unix_listen(err, server.unixsocket,
-                                         server.unixsocketperm,
-                                         server.tcp_backlog);
+        server.unix_fd = net_unix_listen(
+            err, server.unixsocket, server.unixsocketperm, server.tcp_backlog);
         if (server.unix_fd < 0) {
             log_msg(LL_WARNING, "Failed opening Unix socket: %s", err);
             return -1;
@@ -297,9 +300,11 @@ int main(int argc, char **argv)
     if (argc > 1)
         log_msg(LL_WARNING, "Configuration loaded");
     else
-        log_msg(LL_WARNING, "Warning: no config file specified, using the "
+        log_msg(LL_WARNING,
+                "Warning: no config file specified, using the "
                 "default config. In order to specify a config file use %s "
-                "/path/to/respd.conf", argv[0]);
+                "/path/to/respd.conf",
+                argv[0]);
 
     adjust_open_files_limit();
     setup_signals();

@@ -10,12 +10,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define RESPD_VERSION "7.0.15"  /* the Redis version whose behaviour we match */
-#define RESPD_NAME "respd"
-#define SERVER_HZ 10            /* cron runs per second */
-#define SERVER_MAX_BIND 16
-#define SERVER_CONFIG_FD_MARGIN 32 /* descriptors kept for listeners, logs */
-#define SERVER_EV_MARGIN 128       /* event loop slots beyond maxclients */
+#define RESPD_VERSION "7.0.15" /* the Redis version whose behaviour we match   \
+                                */
+#define RESPD_NAME              "respd"
+#define SERVER_HZ               10 /* cron runs per second */
+#define SERVER_MAX_BIND         16
+#define SERVER_CONFIG_FD_MARGIN 32  /* descriptors kept for listeners, logs */
+#define SERVER_EV_MARGIN        128 /* event loop slots beyond maxclients */
 
 struct ev_loop;
 struct conn;
@@ -33,8 +34,8 @@ struct server {
     int timeout;       /* seconds idle before a client is closed; 0: never */
     int tcp_keepalive; /* seconds */
     int tcp_backlog;
-    int verbosity;     /* log level */
-    char *logfile;     /* "" for stdout */
+    int verbosity; /* log level */
+    char *logfile; /* "" for stdout */
     char *dir;
     int daemonize;
     char *pidfile;
@@ -50,21 +51,21 @@ struct server {
     int listen_fds[SERVER_MAX_BIND];
     int listen_count;
     int unix_fd;
-    struct conn *clients;         /* doubly linked list of all clients */
-    struct conn *pending_writes;  /* clients with replies to send */
-    struct conn *current;         /* client whose command is running */
-    int monitors;                 /* clients in MONITOR mode */
+    struct conn *clients;        /* doubly linked list of all clients */
+    struct conn *pending_writes; /* clients with replies to send */
+    struct conn *current;        /* client whose command is running */
+    int monitors;                /* clients in MONITOR mode */
     long long connected_clients;
     uint64_t next_client_id;
     long long start_ms;
     char run_id[41];
-    long long dirty;              /* changes since the last save */
-    long long lastsave;           /* Unix time of the last save, seconds */
-    int shutdown_asap;            /* set by SIGTERM/SIGINT */
+    long long dirty;    /* changes since the last save */
+    long long lastsave; /* Unix time of the last save, seconds */
+    int shutdown_asap;  /* set by SIGTERM/SIGINT */
     int sigint_count;
     long long cron_loops;
-    long long cmd_time_ms;        /* clock when the current command began */
-    long long sleep_until_ms;     /* DEBUG SLEEP */
+    long long cmd_time_ms;    /* clock when the current command began */
+    long long sleep_until_ms; /* DEBUG SLEEP */
 
     /* Statistics (INFO stats). */
     long long stat_connections;
@@ -83,7 +84,7 @@ struct server {
     long long stat_client_qbuf_limit_disconnections;
     size_t stat_peak_memory;
     size_t stat_startup_memory; /* used memory when ready to serve */
-    long long stat_reset_ms; /* CONFIG RESETSTAT */
+    long long stat_reset_ms;    /* CONFIG RESETSTAT */
 };
 
 extern struct server server;

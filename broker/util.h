@@ -45,8 +45,8 @@ int util_glob_match(const char *pat, size_t plen, const char *s, size_t slen,
 int util_eq_ci(const char *p, size_t n, const char *lit);
 
 /* Clocks. */
-long long util_mstime(void);  /* wall clock, ms since the epoch */
-long long util_ustime(void);  /* wall clock, us */
+long long util_mstime(void); /* wall clock, ms since the epoch */
+long long util_ustime(void); /* wall clock, us */
 long long util_monotonic_us(void);
 
 /* Hashing for the dicts: SipHash-1-2 keyed with a random seed chosen at

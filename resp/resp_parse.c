@@ -137,8 +137,7 @@ static long find_header_end(const char *buf, size_t len, size_t pos,
 
 /* Parse the "*<count>\r\n" header.  Returns RESP_PARSE_MORE to go on with
  * the arguments, or a final status. */
-static int parse_multibulk_header(struct resp_parser *p, char *buf,
-                                  size_t len)
+static int parse_multibulk_header(struct resp_parser *p, char *buf, size_t len)
 {
     int too_big;
     long cr = find_header_end(buf, len, p->pos, &too_big);
@@ -168,8 +167,7 @@ static int parse_bulk_header(struct resp_parser *p, char *buf, size_t len)
     int too_big;
     long cr = find_header_end(buf, len, p->pos, &too_big);
     if (cr < 0)
-        return too_big ? fail(p, "too big bulk count string")
-                       : RESP_PARSE_MORE;
+        return too_big ? fail(p, "too big bulk count string") : RESP_PARSE_MORE;
 
     if (buf[p->pos] != '$') {
         char c = buf[p->pos];
@@ -322,12 +320,23 @@ static int unquote_double(char **src, char **dst, const char *end)
         } else if (*s == '\\' && s + 1 < end) {
             char c = s[1];
             switch (c) {
-            case 'n': c = '\n'; break;
-            case 'r': c = '\r'; break;
-            case 't': c = '\t'; break;
-            case 'b': c = '\b'; break;
-            case 'a': c = '\a'; break;
-            default: break;
+            case 'n':
+                c = '\n';
+                break;
+            case 'r':
+                c = '\r';
+                break;
+            case 't':
+                c = '\t';
+                break;
+            case 'b':
+                c = '\b';
+                break;
+            case 'a':
+                c = '\a';
+                break;
+            default:
+                break;
             }
             *d++ = c;
             s += 2;

@@ -17,21 +17,22 @@
 #include <stddef.h>
 
 /* Redis's defaults for the protocol limits. */
-#define RESP_MAX_BULK_LEN_DEFAULT (512LL * 1024 * 1024) /* proto-max-bulk-len */
+#define RESP_MAX_BULK_LEN_DEFAULT (512LL * 1024 * 1024) /* proto-max-bulk-len  \
+                                                         */
 /* Arguments per request.  Redis 6 refused more than 1,048,576; Redis 7
  * accepts up to INT_MAX.  respd keeps the 1,048,576 bound: nothing real
  * sends more, and docs/commands.md lists it as a difference. */
 #define RESP_MAX_MULTIBULK_LEN (1024 * 1024)
-#define RESP_MAX_INLINE_LEN (64 * 1024)                 /* inline line */
+#define RESP_MAX_INLINE_LEN    (64 * 1024) /* inline line */
 /* Limits while a client has not authenticated, as Redis 7 enforces them. */
 #define RESP_UNAUTH_MAX_MULTIBULK_LEN 10
-#define RESP_UNAUTH_MAX_BULK_LEN 16384
+#define RESP_UNAUTH_MAX_BULK_LEN      16384
 
 enum resp_parse_status {
-    RESP_PARSE_DONE = 0, /* one request complete: argv/argc are valid */
-    RESP_PARSE_MORE = 1, /* need more bytes */
+    RESP_PARSE_DONE = 0,   /* one request complete: argv/argc are valid */
+    RESP_PARSE_MORE = 1,   /* need more bytes */
     RESP_PARSE_ERROR = -1, /* protocol error: resp_parser.error says why */
-    RESP_PARSE_EMPTY = 2 /* an empty line or "*0": consumed, no request */
+    RESP_PARSE_EMPTY = 2   /* an empty line or "*0": consumed, no request */
 };
 
 struct resp_arg {
@@ -57,7 +58,7 @@ struct resp_parser {
     char error[128];
 
     /* Internal state. */
-    int kind;               /* 0 unknown, '*' multibulk, 'i' inline */
+    int kind;                 /* 0 unknown, '*' multibulk, 'i' inline */
     long long multibulk_left; /* arguments still to read */
     long long bulk_len;       /* -1 while reading a "$<len>" header */
     size_t pos;               /* where parsing resumes, from request start */

@@ -41,9 +41,9 @@ struct resp_reply {
 };
 
 enum resp_read_status {
-    RESP_READ_OK = 0,     /* *out holds a reply */
-    RESP_READ_MORE = 1,   /* feed more bytes */
-    RESP_READ_ERROR = -1  /* protocol error; the reader is unusable */
+    RESP_READ_OK = 0,    /* *out holds a reply */
+    RESP_READ_MORE = 1,  /* feed more bytes */
+    RESP_READ_ERROR = -1 /* protocol error; the reader is unusable */
 };
 
 struct resp_reader; /* opaque */

@@ -46,8 +46,7 @@ int resp_w_double(struct resp_buf *b, int proto, double v);
  * three characters such as "txt". */
 int resp_w_verbatim(struct resp_buf *b, int proto, const char *fmt,
                     const void *p, size_t n);
-int resp_w_bignum(struct resp_buf *b, int proto, const char *digits,
-                  size_t n);
+int resp_w_bignum(struct resp_buf *b, int proto, const char *digits, size_t n);
 
 /* Write the decimal form of v into out (at least 21 bytes), returning the
  * length.  Shared with the broker, which needs the same digits. */

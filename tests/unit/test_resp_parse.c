@@ -276,8 +276,7 @@ Test(resp_parse, multibulk_count_up_to_one_mebi_is_accepted_by_default)
 
 Test(resp_parse, multibulk_count_above_one_mebi_is_invalid)
 {
-    CHECK("*1048577\r\n",
-          "<error: Protocol error: invalid multibulk length>");
+    CHECK("*1048577\r\n", "<error: Protocol error: invalid multibulk length>");
     CHECK("*2147483648\r\n",
           "<error: Protocol error: invalid multibulk length>");
     CHECK("*9223372036854775808\r\n",
