@@ -6,12 +6,14 @@
 #include <strings.h>
 
 #include "admin.h"
+#include "blocked.h"
 #include "command.h"
 #include "config.h"
 #include "conn.h"
 #include "conn_cmds.h"
 #include "dict.h"
 #include "keys.h"
+#include "multi.h"
 #include "reply.h"
 #include "server.h"
 #include "t_string.h"
@@ -22,7 +24,7 @@
 
 /* Every module's fragment, in the order COMMAND lists them. */
 static struct cmd *const fragments[] = {
-    string_commands, keys_commands,   conn_commands,
+    string_commands, keys_commands,   multi_commands,  conn_commands,
     admin_commands,  config_commands, command_commands,
 };
 
@@ -153,6 +155,11 @@ static int check_command(struct conn *c, struct cmd *top, struct cmd *cmd)
         cmd->rejected_calls++;
         return -1;
     }
+    if ((c->flags & CONN_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
+        reply_error(c, "ERR Command not allowed inside a transaction");
+        cmd->rejected_calls++;
+        return -1;
+    }
     /* Redis treats a MONITOR connection like a replica's. */
     if ((c->flags & CONN_MONITOR) &&
         (cmd->flags & (CMD_READONLY | CMD_WRITE))) {
@@ -163,18 +170,27 @@ static int check_command(struct conn *c, struct cmd *top, struct cmd *cmd)
     return 0;
 }
 
-void cmd_dispatch(struct conn *c)
+/* In a transaction every request is queued except these, which act on
+ * the transaction itself (the same list as Redis 7.0). */
+static int runs_inside_multi(const struct cmd *cmd)
 {
-    struct cmd *top = cmd_lookup(c->argv[0].ptr, c->argv[0].len);
-    struct cmd *cmd = top;
+    static const char *const names[] = {"exec",  "discard", "multi",
+                                        "watch", "quit",    "reset"};
 
-    if (top && top->subcmds && c->argc >= 2)
-        cmd = find_subcommand(top, c->argv[1].ptr, c->argv[1].len);
-    if (check_command(c, top, cmd) != 0)
-        return;
+    if (cmd->parent != NULL)
+        return 0;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(cmd->name, names[i]) == 0)
+            return 1;
+    return 0;
+}
 
+void cmd_call(struct conn *c, struct cmd *cmd)
+{
     long long errors_before = server.stat_total_error_replies;
     long long start = util_ustime();
+
+    c->cmd = cmd;
     server.cmd_time_ms = start / 1000;
     cmd->proc(c);
     long long duration = util_ustime() - start;
@@ -190,4 +206,26 @@ void cmd_dispatch(struct conn *c)
 
     if (server.monitors > 0 && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
         admin_feed_monitors(c);
+}
+
+void cmd_dispatch(struct conn *c)
+{
+    struct cmd *top = cmd_lookup(c->argv[0].ptr, c->argv[0].len);
+    struct cmd *cmd = top;
+
+    if (top && top->subcmds && c->argc >= 2)
+        cmd = find_subcommand(top, c->argv[1].ptr, c->argv[1].len);
+    if (check_command(c, top, cmd) != 0) {
+        multi_flag_error(c);
+        return;
+    }
+    if ((c->flags & CONN_MULTI) && !runs_inside_multi(cmd)) {
+        multi_queue(c);
+        return;
+    }
+
+    cmd_call(c, cmd);
+    /* Waiters are served once the command (or the whole EXEC) is done, so
+     * they see its complete effect, as in Redis. */
+    blocked_serve_ready_keys();
 }

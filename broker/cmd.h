@@ -61,6 +61,10 @@ struct cmd *cmd_lookup_argv(struct conn *c);
  * none for QUIT-like commands that close). */
 void cmd_dispatch(struct conn *c);
 
+/* Run an already checked command with c->argv: the call, its statistics
+ * and the MONITOR feed (EXEC runs its queue through this). */
+void cmd_call(struct conn *c, struct cmd *cmd);
+
 /* Number of top-level commands, and iteration for COMMAND and INFO
  * commandstats. */
 int cmd_count(void);

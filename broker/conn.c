@@ -60,6 +60,9 @@ static void pending_unlink(struct conn *c)
 
 void conn_free(struct conn *c)
 {
+    if (blocked_is_blocked(c))
+        blocked_unblock(c, BLOCKED_GONE);
+    multi_reset(c);
     pending_unlink(c);
     if (c->fd >= 0) {
         ev_del(server.loop, c->fd, EV_READABLE | EV_WRITABLE);
@@ -223,6 +226,9 @@ static void conn_process_input(struct conn *c)
     while (c->qpos < c->qlen) {
         if (c->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSE_ASAP))
             break;
+        /* A blocked client's next request waits for its pop to finish. */
+        if (blocked_is_blocked(c))
+            break;
         if (conn_reply_pending(c) > CONN_REPLY_PAUSE) {
             pause_reading(c);
             break;
@@ -287,8 +293,14 @@ static void conn_read(struct ev_loop *loop, int fd, void *data, int mask)
 {
     struct conn *c = data;
 
-    if (c->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSE_ASAP))
+    /* Nothing more will run for a closing client, so stop watching its
+     * socket: epoll is level-triggered, and a client that keeps sending
+     * while its last replies drain would otherwise wake the loop at once,
+     * forever. */
+    if (c->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSE_ASAP)) {
+        ev_del(loop, fd, EV_READABLE);
         return;
+    }
     size_t want = read_size(c);
     ensure_qbuf(c, want);
 
@@ -413,8 +425,15 @@ void conn_flush_all(void)
     }
 }
 
+void conn_resume_input(struct conn *c)
+{
+    if (!(c->flags & CONN_EXECUTING))
+        conn_process_input(c);
+}
+
 void conn_reset_state(struct conn *c)
 {
+    multi_reset(c);
     c->db_id = 0;
     c->db = db_get(0);
     c->proto = 2;
@@ -451,7 +470,9 @@ void conn_cron(long long now_ms)
 
     for (struct conn *c = server.clients; c; c = next) {
         next = c->next;
+        /* Blocked clients wait as long as their own timeout says. */
         if (server.timeout > 0 && !(c->flags & CONN_MONITOR) &&
+            !blocked_is_blocked(c) &&
             now_ms - c->last_interaction > server.timeout * 1000LL) {
             log_msg(LL_VERBOSE, "Closing idle client");
             conn_free(c);

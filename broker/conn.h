@@ -23,7 +23,9 @@
 
 #include "../resp/resp_parse.h"
 #include "../resp/resp_write.h"
+#include "blocked.h"
 #include "bstr.h"
+#include "multi.h"
 #include "net.h"
 
 #define CONN_IOBUF_LEN       (16 * 1024)       /* a normal read */
@@ -44,6 +46,10 @@
 #define CONN_NO_EVICT          (1 << 7)
 #define CONN_NO_TOUCH          (1 << 8)
 #define CONN_EXECUTING         (1 << 9) /* inside conn_process_input() */
+#define CONN_IN_EXEC           (1 << 10) /* running EXEC's queue */
+#define CONN_MULTI             (1 << 11) /* between MULTI and EXEC */
+#define CONN_DIRTY_CAS         (1 << 12) /* a watched key changed */
+#define CONN_DIRTY_EXEC        (1 << 13) /* queueing failed: EXECABORT */
 
 struct cmd;
 struct ev_loop;
@@ -80,6 +86,9 @@ struct conn {
     long long last_interaction; /* ms, for the idle timeout */
     long long reply_bytes_total;
 
+    struct multi_state mstate;   /* MULTI queue and WATCHed keys */
+    struct blocked_state bstate; /* what a blocked client waits for */
+
     /* Links in the server's client list and the pending-write list. */
     struct conn *prev, *next;
     struct conn *pending_prev, *pending_next;
@@ -94,6 +103,9 @@ void conn_accept_unix(struct ev_loop *loop, int fd, void *data, int mask);
 void conn_free(struct conn *c);
 /* Close after the current command, without flushing replies. */
 void conn_close_async(struct conn *c);
+
+/* Execute what c has in its query buffer (a client just unblocked). */
+void conn_resume_input(struct conn *c);
 
 /* Queue c for writing before the loop sleeps. */
 void conn_mark_pending(struct conn *c);

@@ -1,10 +1,13 @@
 /* db.c -- the keyspace (see db.h). */
 #include "db.h"
 
+#include <limits.h>
 #include <string.h>
 
+#include "blocked.h"
 #include "cmd.h"
 #include "conn.h"
+#include "multi.h"
 #include "server.h"
 #include "util.h"
 
@@ -39,6 +42,7 @@ void db_free_all(void)
     for (int i = 0; i < db_count; i++) {
         dict_free(dbs[i].expires);
         dict_free(dbs[i].keys);
+        dict_free(dbs[i].watched_keys);
     }
     xfree(dbs);
     dbs = NULL;
@@ -67,13 +71,21 @@ int db_key_is_expired(struct db *db, const char *key, size_t klen)
     return now > when;
 }
 
+/* An expired key goes: a change for WATCH (as in Redis 7.0), but not a
+ * write that counts towards the next save. */
+static void delete_expired(struct db *db, const char *key, size_t klen)
+{
+    server.stat_expired_keys++;
+    db_delete(db, key, klen);
+    multi_touch_key(db, key, klen);
+}
+
 /* Delete key if its TTL has passed; returns 1 if it did. */
 static int expire_if_needed(struct db *db, const char *key, size_t klen)
 {
     if (!db_key_is_expired(db, key, klen))
         return 0;
-    server.stat_expired_keys++;
-    db_delete(db, key, klen);
+    delete_expired(db, key, klen);
     return 1;
 }
 
@@ -119,6 +131,10 @@ void db_add(struct db *db, const char *key, size_t klen, struct obj *val)
 {
     struct dict_entry *e = dict_add(db->keys, bstr_new(key, klen));
     e->v.ptr = val;
+    /* A new list may be what blocked clients wait for (a push creating it,
+     * RENAME, a BLMOVE destination). */
+    if (val->type == OBJ_LIST)
+        blocked_signal_key(db, key, klen);
 }
 
 void db_overwrite(struct db *db, const char *key, size_t klen, struct obj *val)
@@ -192,6 +208,7 @@ long long db_flush(int id)
     int from = id < 0 ? 0 : id, to = id < 0 ? db_count - 1 : id;
 
     for (int i = from; i <= to; i++) {
+        multi_touch_db(&dbs[i], NULL);
         removed += (long long)dict_size(dbs[i].keys);
         dict_clear(dbs[i].expires);
         dict_clear(dbs[i].keys);
@@ -200,8 +217,12 @@ long long db_flush(int id)
     return removed;
 }
 
+/* The contents move; what clients wait for and watch stays with the index,
+ * so both sides are re-examined afterwards. */
 void db_swap(int a, int b)
 {
+    multi_touch_db(&dbs[a], &dbs[b]);
+    multi_touch_db(&dbs[b], &dbs[a]);
     struct db tmp = dbs[a];
     dbs[a].keys = dbs[b].keys;
     dbs[a].expires = dbs[b].expires;
@@ -209,6 +230,8 @@ void db_swap(int a, int b)
     dbs[b].keys = tmp.keys;
     dbs[b].expires = tmp.expires;
     dbs[b].avg_ttl = tmp.avg_ttl;
+    blocked_signal_db(&dbs[a]);
+    blocked_signal_db(&dbs[b]);
 }
 
 bstr db_random_key(struct db *db)
@@ -238,12 +261,23 @@ static int expire_round(struct db *db, long long now, int *sampled)
         struct dict_entry *e = dict_random(db->expires);
         (*sampled)++;
         if (now > e->v.s64) {
-            bstr key = e->key;
-            server.stat_expired_keys++;
-            db_delete(db, key, bstr_len(key));
+            /* The key string dies with the entry: copy it for WATCH. */
+            char buf[256];
+            size_t klen = bstr_len(e->key);
+            if (klen <= sizeof(buf)) {
+                memcpy(buf, e->key, klen);
+                delete_expired(db, buf, klen);
+            } else {
+                bstr copy = bstr_dup(e->key);
+                delete_expired(db, copy, klen);
+                bstr_free(copy);
+            }
             expired++;
         } else {
-            ttl_sum += e->v.s64 - now;
+            /* Saturate: TTLs near LLONG_MAX (PXAT 9223372036854775807)
+             * would overflow the sum. */
+            long long ttl = e->v.s64 - now;
+            ttl_sum = ttl_sum > LLONG_MAX - ttl ? LLONG_MAX : ttl_sum + ttl;
             ttl_samples++;
         }
     }
@@ -291,4 +325,5 @@ void db_rehash_step(void)
 void db_signal_modified(struct db *db, const char *key, size_t klen)
 {
     server.dirty++;
+    multi_touch_key(db, key, klen);
 }

@@ -22,6 +22,7 @@ struct db {
     struct dict *expires;
     int id;
     long long avg_ttl; /* estimate for INFO keyspace */
+    struct dict *watched_keys; /* key -> clients WATCHing it (multi.c) */
 };
 
 /* Lookup flags. */

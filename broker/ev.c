@@ -17,8 +17,8 @@ struct ev_file {
 };
 
 struct ev_timer {
-    long long id;
     long long when_us; /* monotonic */
+    int heap_index;    /* position in loop->heap, -1 while running */
     ev_timer_fn *fn;
     void *data;
 };
@@ -32,9 +32,8 @@ struct ev_loop {
     ev_hook_fn *before_sleep;
 
     /* Min-heap ordered by when_us. */
-    struct ev_timer *heap;
+    struct ev_timer **heap;
     int heap_len, heap_cap;
-    long long next_timer_id;
 };
 
 struct ev_loop *ev_create(int setsize)
@@ -48,7 +47,6 @@ struct ev_loop *ev_create(int setsize)
     loop->setsize = setsize;
     loop->files = xcalloc((size_t)setsize, sizeof(*loop->files));
     loop->fired = xcalloc(EV_MAX_EVENTS_PER_WAIT, sizeof(*loop->fired));
-    loop->next_timer_id = 1;
     return loop;
 }
 
@@ -59,6 +57,8 @@ void ev_destroy(struct ev_loop *loop)
     close(loop->epfd);
     xfree(loop->files);
     xfree(loop->fired);
+    for (int i = 0; i < loop->heap_len; i++)
+        xfree(loop->heap[i]);
     xfree(loop->heap);
     xfree(loop);
 }
@@ -140,101 +140,102 @@ int ev_mask(struct ev_loop *loop, int fd)
     return loop->files[fd].mask;
 }
 
-static void heap_swap(struct ev_loop *loop, int a, int b)
+static void heap_place(struct ev_loop *loop, int i, struct ev_timer *t)
 {
-    struct ev_timer t = loop->heap[a];
-    loop->heap[a] = loop->heap[b];
-    loop->heap[b] = t;
+    loop->heap[i] = t;
+    t->heap_index = i;
 }
 
 static void heap_up(struct ev_loop *loop, int i)
 {
+    struct ev_timer *t = loop->heap[i];
     while (i > 0) {
         int parent = (i - 1) / 2;
-        if (loop->heap[parent].when_us <= loop->heap[i].when_us)
+        if (loop->heap[parent]->when_us <= t->when_us)
             break;
-        heap_swap(loop, i, parent);
+        heap_place(loop, i, loop->heap[parent]);
         i = parent;
     }
+    heap_place(loop, i, t);
 }
 
 static void heap_down(struct ev_loop *loop, int i)
 {
+    struct ev_timer *t = loop->heap[i];
     for (;;) {
-        int l = 2 * i + 1, r = l + 1, min = i;
-        if (l < loop->heap_len &&
-            loop->heap[l].when_us < loop->heap[min].when_us)
-            min = l;
+        int l = 2 * i + 1, r = l + 1, min = l;
+        if (l >= loop->heap_len)
+            break;
         if (r < loop->heap_len &&
-            loop->heap[r].when_us < loop->heap[min].when_us)
+            loop->heap[r]->when_us < loop->heap[l]->when_us)
             min = r;
-        if (min == i)
-            return;
-        heap_swap(loop, i, min);
+        if (loop->heap[min]->when_us >= t->when_us)
+            break;
+        heap_place(loop, i, loop->heap[min]);
         i = min;
     }
+    heap_place(loop, i, t);
 }
 
-static void heap_remove_at(struct ev_loop *loop, int i)
+static void heap_remove(struct ev_loop *loop, struct ev_timer *t)
 {
-    loop->heap_len--;
-    if (i == loop->heap_len)
+    int i = t->heap_index;
+    struct ev_timer *last = loop->heap[--loop->heap_len];
+
+    t->heap_index = -1;
+    if (last == t)
         return;
-    loop->heap[i] = loop->heap[loop->heap_len];
+    heap_place(loop, i, last);
     heap_down(loop, i);
-    heap_up(loop, i);
+    heap_up(loop, last->heap_index);
 }
 
-static void timer_insert(struct ev_loop *loop, long long id, long long ms,
-                         ev_timer_fn *fn, void *data)
+static void heap_insert(struct ev_loop *loop, struct ev_timer *t)
 {
     if (loop->heap_len == loop->heap_cap) {
         loop->heap_cap = loop->heap_cap ? loop->heap_cap * 2 : 16;
-        loop->heap =
-            xrealloc(loop->heap, (size_t)loop->heap_cap * sizeof(*loop->heap));
+        loop->heap = xrealloc(loop->heap,
+                              (size_t)loop->heap_cap * sizeof(*loop->heap));
     }
-    struct ev_timer *t = &loop->heap[loop->heap_len++];
-    t->id = id;
+    loop->heap[loop->heap_len] = t;
+    t->heap_index = loop->heap_len++;
+    heap_up(loop, t->heap_index);
+}
+
+struct ev_timer *ev_timer_add(struct ev_loop *loop, long long ms,
+                              ev_timer_fn *fn, void *data)
+{
+    struct ev_timer *t = xmalloc(sizeof(*t));
     t->when_us = util_monotonic_us() + ms * 1000;
     t->fn = fn;
     t->data = data;
-    heap_up(loop, loop->heap_len - 1);
+    heap_insert(loop, t);
+    return t;
 }
 
-long long ev_timer_add(struct ev_loop *loop, long long ms, ev_timer_fn *fn,
-                       void *data)
+void ev_timer_del(struct ev_loop *loop, struct ev_timer *t)
 {
-    long long id = loop->next_timer_id++;
-    timer_insert(loop, id, ms, fn, data);
-    return id;
-}
-
-/* Deleting by id is a linear search: timers are few until blocking
- * commands arrive, which will keep a timer's heap position to make this
- * O(log n). */
-int ev_timer_del(struct ev_loop *loop, long long id)
-{
-    for (int i = 0; i < loop->heap_len; i++) {
-        if (loop->heap[i].id == id) {
-            heap_remove_at(loop, i);
-            return 0;
-        }
-    }
-    return -1;
+    if (t->heap_index >= 0)
+        heap_remove(loop, t);
+    xfree(t);
 }
 
 static void run_timers(struct ev_loop *loop)
 {
     long long now = util_monotonic_us();
+
     /* Only timers due before this pass began run, so a timer re-arming
      * itself with 0 ms cannot keep the loop here. */
-    while (loop->heap_len > 0 && loop->heap[0].when_us <= now) {
-        struct ev_timer t = loop->heap[0];
-        heap_remove_at(loop, 0);
-        long long again = t.fn(loop, t.id, t.data);
-        /* Re-armed under the same id, so the owner's handle stays valid. */
-        if (again != EV_TIMER_DONE)
-            timer_insert(loop, t.id, again, t.fn, t.data);
+    while (loop->heap_len > 0 && loop->heap[0]->when_us <= now) {
+        struct ev_timer *t = loop->heap[0];
+        heap_remove(loop, t);
+        long long again = t->fn(loop, t, t->data);
+        if (again == EV_TIMER_DONE) {
+            xfree(t);
+            continue;
+        }
+        t->when_us = util_monotonic_us() + again * 1000;
+        heap_insert(loop, t);
     }
 }
 
@@ -242,7 +243,7 @@ static int wait_timeout_ms(struct ev_loop *loop)
 {
     if (loop->heap_len == 0)
         return 1000;
-    long long delta = loop->heap[0].when_us - util_monotonic_us();
+    long long delta = loop->heap[0]->when_us - util_monotonic_us();
     if (delta <= 0)
         return 0;
     return (int)((delta + 999) / 1000);

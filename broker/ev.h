@@ -2,9 +2,10 @@
  *
  * One loop runs the whole server.  A file descriptor can have a read and a
  * write callback; both are level triggered.  Timers fire after a delay in
- * milliseconds and are kept in a binary heap, so thousands of them (one per
- * blocked client, later) cost O(log n) each.  A timer callback returns the
- * delay until it fires again, or EV_TIMER_DONE to be removed. */
+ * milliseconds and are kept in a binary heap; each timer knows its place
+ * in the heap, so adding or deleting one of thousands (one per blocked
+ * client) costs O(log n).  A timer callback returns the delay until it
+ * fires again, or EV_TIMER_DONE to be removed (and freed). */
 #ifndef EV_H
 #define EV_H
 
@@ -15,9 +16,11 @@
 #define EV_TIMER_DONE -1
 
 struct ev_loop;
+struct ev_timer;
 
 typedef void ev_file_fn(struct ev_loop *loop, int fd, void *data, int mask);
-typedef long long ev_timer_fn(struct ev_loop *loop, long long id, void *data);
+typedef long long ev_timer_fn(struct ev_loop *loop, struct ev_timer *t,
+                              void *data);
 typedef void ev_hook_fn(struct ev_loop *loop);
 
 /* A loop for file descriptors below setsize.  Returns NULL on failure. */
@@ -34,10 +37,13 @@ int ev_add(struct ev_loop *loop, int fd, int mask, ev_file_fn *fn, void *data);
 void ev_del(struct ev_loop *loop, int fd, int mask);
 int ev_mask(struct ev_loop *loop, int fd);
 
-/* Returns the timer id (> 0). */
-long long ev_timer_add(struct ev_loop *loop, long long ms, ev_timer_fn *fn,
-                       void *data);
-int ev_timer_del(struct ev_loop *loop, long long id);
+/* A timer firing in ms milliseconds.  The handle stays valid until the
+ * timer is deleted or its callback returns EV_TIMER_DONE. */
+struct ev_timer *ev_timer_add(struct ev_loop *loop, long long ms,
+                              ev_timer_fn *fn, void *data);
+/* Cancel a pending timer (not from inside its own callback: return
+ * EV_TIMER_DONE there instead). */
+void ev_timer_del(struct ev_loop *loop, struct ev_timer *t);
 
 /* Called before each wait for events (flushing replies happens here). */
 void ev_set_before_sleep(struct ev_loop *loop, ev_hook_fn *fn);

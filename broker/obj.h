@@ -21,7 +21,15 @@ enum obj_type {
     OBJ_HASH = 4
 };
 
-enum obj_encoding { OBJ_ENC_RAW = 0, OBJ_ENC_INT = 1, OBJ_ENC_EMBSTR = 8 };
+/* Redis's numbers for the encodings, which RDB files use too. */
+enum obj_encoding {
+    OBJ_ENC_RAW = 0,
+    OBJ_ENC_INT = 1,
+    OBJ_ENC_HT = 2, /* "hashtable": a dict */
+    OBJ_ENC_EMBSTR = 8,
+    OBJ_ENC_QUICKLIST = 9, /* a struct qlist (qlist.h) */
+    OBJ_ENC_LISTPACK = 11  /* a small hash packed in one allocation */
+};
 
 #define OBJ_EMBSTR_MAX_LEN 44
 #define OBJ_LRU_BITS       24
@@ -35,6 +43,7 @@ struct obj {
     union {
         long long ival; /* OBJ_ENC_INT */
         char *ptr;      /* embstr: bytes after the struct; raw: a bstr */
+        void *data;     /* lists and hashes: their representation */
     } v;
 };
 
@@ -48,6 +57,11 @@ struct obj *obj_string_ll(long long v);
 struct obj *obj_string_text(const void *p, size_t n);
 /* A raw string object taking ownership of s. */
 struct obj *obj_string_raw(bstr s);
+/* An object of another type around its representation (a struct qlist for
+ * OBJ_LIST, what hashobj.c builds for OBJ_HASH), which it then owns. */
+struct obj *obj_new(enum obj_type type, enum obj_encoding enc, void *data);
+/* A new empty list (quicklist encoded). */
+struct obj *obj_list_create(void);
 void obj_free(struct obj *o);
 /* For dict value destructors. */
 void obj_free_void(void *o);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "blocked.h"
 #include "cmd.h"
 #include "config.h"
 #include "conn.h"
@@ -110,7 +111,8 @@ static void setup_signals(void)
     sigaction(SIGINT, &sa, NULL);
 }
 
-static long long server_cron(struct ev_loop *loop, long long id, void *data)
+static long long server_cron(struct ev_loop *loop, struct ev_timer *t,
+                             void *data)
 {
     long long now = util_mstime();
     int hz = server.hz > 0 ? server.hz : SERVER_HZ;
@@ -134,6 +136,7 @@ static long long server_cron(struct ev_loop *loop, long long id, void *data)
 
 static void before_sleep(struct ev_loop *loop)
 {
+    blocked_process_unblocked();
     conn_flush_all();
 }
 

@@ -43,6 +43,10 @@ struct server {
     long long client_query_buffer_limit;
     int hz;
     int active_expire_enabled; /* DEBUG SET-ACTIVE-EXPIRE */
+    long long hash_max_listpack_entries; /* small hashes stay packed up */
+    long long hash_max_listpack_value;   /* to this many pairs this big */
+    int list_max_listpack_size;    /* > 0: entries per node; < 0: -1..-5
+                                      for 4..64 KiB nodes, as Redis */
     char *config_file; /* absolute path, NULL when started without one */
 
     /* Runtime. */

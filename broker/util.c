@@ -253,14 +253,21 @@ static int match_class(const char *pat, size_t plen, size_t *pi,
     return negate ? !match : match;
 }
 
+/* Each '*' recurses once, so a pattern of a million stars would overflow
+ * the stack; like Redis, a match nested deeper than this simply fails. */
+#define GLOB_MAX_NESTING 1000
+
 /* *give_up is set when a '*' failed against every suffix: any outer '*'
  * trying longer prefixes would fail too, which keeps patterns like
- * "a*a*a*a*b" linear instead of exponential. */
+ * "a*a*a*a*b" linear instead of exponential.  nesting counts the '*'
+ * recursions above this call. */
 static int glob(const char *pat, size_t plen, const char *s, size_t slen,
-                int nocase, int *give_up)
+                int nocase, int *give_up, int nesting)
 {
     size_t pi = 0, si = 0;
 
+    if (nesting > GLOB_MAX_NESTING)
+        return 0;
     while (pi < plen && si < slen) {
         switch (pat[pi]) {
         case '*':
@@ -270,7 +277,7 @@ static int glob(const char *pat, size_t plen, const char *s, size_t slen,
                 return 1;
             for (; si < slen; si++) {
                 if (glob(pat + pi + 1, plen - pi - 1, s + si, slen - si, nocase,
-                         give_up))
+                         give_up, nesting + 1))
                     return 1;
                 if (*give_up)
                     return 0;
@@ -311,7 +318,7 @@ int util_glob_match(const char *pat, size_t plen, const char *s, size_t slen,
                     int nocase)
 {
     int give_up = 0;
-    return glob(pat, plen, s, slen, nocase, &give_up);
+    return glob(pat, plen, s, slen, nocase, &give_up, 0);
 }
 
 long long util_ustime(void)

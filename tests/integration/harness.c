@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -451,7 +452,10 @@ static void buf_append(char **buf, size_t *len, size_t *cap, const void *p,
 void hs_encode(char **out, size_t *out_len, int argc, const char *const *argv,
                const size_t *lens)
 {
-    size_t cap = *out_len + 1;
+    /* The buffer's real size, so that building a pipeline request by
+     * request grows it geometrically instead of reallocating (and, under
+     * AddressSanitizer, copying) all of it on every call. */
+    size_t cap = *out != NULL ? malloc_usable_size(*out) : 0;
     char head[32];
     int n;
 

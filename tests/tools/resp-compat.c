@@ -1024,6 +1024,11 @@ int main(int argc, char **argv)
         return usage();
     for (i = first_script; i < argc; i++)
         run_script(&x, argv[i]);
+    /* Freed so that a LeakSanitizer build of the tool exits cleanly. */
+    for (i = 0; i < 2; i++) {
+        peer_drop(&x.peer[i]);
+        resp_buf_free(&x.peer[i].in);
+    }
     printf("%d passed, %d failed\n", x.passed, x.failed);
     return x.failed > 0 || x.passed == 0 ? 1 : 0;
 }
