@@ -24,7 +24,7 @@
 
 /* Every module's fragment, in the order COMMAND lists them. */
 static struct cmd *const fragments[] = {
-    string_commands, keys_commands,   multi_commands,  conn_commands,
+    string_commands, keys_commands,   multi_commands,   conn_commands,
     admin_commands,  config_commands, command_commands,
 };
 
@@ -188,12 +188,12 @@ static int runs_inside_multi(const struct cmd *cmd)
 void cmd_call(struct conn *c, struct cmd *cmd)
 {
     long long errors_before = server.stat_total_error_replies;
-    long long start = util_ustime();
+    long long start = util_monotonic_us();
 
     c->cmd = cmd;
-    server.cmd_time_ms = start / 1000;
+    server.cmd_time_ms = util_mstime();
     cmd->proc(c);
-    long long duration = util_ustime() - start;
+    long long duration = util_monotonic_us() - start;
     server.cmd_time_ms = 0;
 
     cmd->calls++;

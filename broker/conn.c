@@ -450,7 +450,7 @@ void conn_reset_state(struct conn *c)
 
 /* Give memory back: an oversized empty query buffer at once, any empty
  * buffer of a client quiet for a while (10,000 idle clients would
- * otherwise pin 16 KiB each). */
+ * otherwise pin 16 KiB each), an argument array one huge request grew. */
 static void release_idle_buffers(struct conn *c, long long now_ms)
 {
     int idle = now_ms - c->last_interaction > CONN_IDLE_RELEASE_MS;
@@ -462,6 +462,7 @@ static void release_idle_buffers(struct conn *c, long long now_ms)
     }
     if (conn_reply_pending(c) == 0 && c->reply.cap > 0 && idle)
         resp_buf_free(&c->reply);
+    resp_parser_shrink(&c->parser, CONN_ARGV_KEEP);
 }
 
 void conn_cron(long long now_ms)

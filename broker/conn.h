@@ -33,6 +33,7 @@
 #define CONN_REPLY_RESUME    (1024 * 1024)     /* read again below this */
 #define CONN_MAX_ACCEPTS     1000              /* accept() calls per wake-up */
 #define CONN_QBUF_KEEP       (64 * 1024)       /* larger empty buffers go */
+#define CONN_ARGV_KEEP       1024              /* parser argv kept up to */
 #define CONN_IDLE_RELEASE_MS 2000              /* idle clients drop buffers */
 
 /* Flags. */
@@ -45,7 +46,7 @@
 #define CONN_READ_PAUSED       (1 << 6) /* back-pressure */
 #define CONN_NO_EVICT          (1 << 7)
 #define CONN_NO_TOUCH          (1 << 8)
-#define CONN_EXECUTING         (1 << 9) /* inside conn_process_input() */
+#define CONN_EXECUTING         (1 << 9)  /* inside conn_process_input() */
 #define CONN_IN_EXEC           (1 << 10) /* running EXEC's queue */
 #define CONN_MULTI             (1 << 11) /* between MULTI and EXEC */
 #define CONN_DIRTY_CAS         (1 << 12) /* a watched key changed */

@@ -101,7 +101,9 @@ static int client_wants_no_touch(void)
 static struct obj *lookup(struct db *db, const char *key, size_t klen,
                           int flags)
 {
-    expire_if_needed(db, key, klen);
+    /* key may be the dict's own string: after an expiry it is gone. */
+    if (expire_if_needed(db, key, klen))
+        return NULL;
     struct dict_entry *e = dict_find(db->keys, key, klen);
     if (e == NULL)
         return NULL;
@@ -298,8 +300,10 @@ void db_active_expire_cycle(long long budget_us)
         struct db *db = &dbs[(expire_next_db + n) % db_count];
         int sampled, expired;
         do {
-            if (dict_size(db->expires) == 0)
+            if (dict_size(db->expires) == 0) {
+                db->avg_ttl = 0;
                 break;
+            }
             expired = expire_round(db, now, &sampled);
             if (util_monotonic_us() - start > budget_us) {
                 expire_next_db = (db->id + 1) % db_count;

@@ -21,7 +21,7 @@ struct db {
     struct dict *keys;
     struct dict *expires;
     int id;
-    long long avg_ttl; /* estimate for INFO keyspace */
+    long long avg_ttl;         /* estimate for INFO keyspace */
     struct dict *watched_keys; /* key -> clients WATCHing it (multi.c) */
 };
 

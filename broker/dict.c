@@ -270,7 +270,7 @@ struct dict_entry *dict_random(struct dict *d)
     if (is_rehashing(d))
         rehash_step(d);
     do {
-        util_random_bytes(&r, sizeof(r));
+        r = util_random_u64();
         if (is_rehashing(d)) {
             /* Buckets below rehash_idx of t[0] are empty. */
             size_t span = d->t[0].size + d->t[1].size - (size_t)d->rehash_idx;
@@ -285,7 +285,7 @@ struct dict_entry *dict_random(struct dict *d)
     size_t len = 0;
     for (struct dict_entry *x = e; x; x = x->next)
         len++;
-    util_random_bytes(&r, sizeof(r));
+    r = util_random_u64();
     for (size_t skip = r % len; skip > 0; skip--)
         e = e->next;
     return e;

@@ -194,8 +194,8 @@ static void heap_insert(struct ev_loop *loop, struct ev_timer *t)
 {
     if (loop->heap_len == loop->heap_cap) {
         loop->heap_cap = loop->heap_cap ? loop->heap_cap * 2 : 16;
-        loop->heap = xrealloc(loop->heap,
-                              (size_t)loop->heap_cap * sizeof(*loop->heap));
+        loop->heap =
+            xrealloc(loop->heap, (size_t)loop->heap_cap * sizeof(*loop->heap));
     }
     loop->heap[loop->heap_len] = t;
     t->heap_index = loop->heap_len++;

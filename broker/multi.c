@@ -172,8 +172,7 @@ static void watch_key(struct conn *c, const struct resp_arg *key)
     struct watchers *w = e->v.ptr;
     if (w->count == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 4;
-        w->clients =
-            xrealloc(w->clients, (size_t)w->cap * sizeof(*w->clients));
+        w->clients = xrealloc(w->clients, (size_t)w->cap * sizeof(*w->clients));
     }
     w->clients[w->count++] = c;
 
@@ -388,8 +387,8 @@ struct cmd multi_commands[] = {
     {.name = "multi",
      .proc = multi_command,
      .arity = 1,
-     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST |
-              CMD_ALLOW_BUSY,
+     .flags =
+         CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY,
      .acl_categories = "@fast @transaction",
      .group = "transactions",
      .since = "1.2.0",
@@ -407,8 +406,8 @@ struct cmd multi_commands[] = {
     {.name = "discard",
      .proc = discard_command,
      .arity = 1,
-     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST |
-              CMD_ALLOW_BUSY,
+     .flags =
+         CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY,
      .acl_categories = "@fast @transaction",
      .group = "transactions",
      .since = "2.0.0",
@@ -417,8 +416,8 @@ struct cmd multi_commands[] = {
     {.name = "watch",
      .proc = watch_command,
      .arity = -2,
-     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST |
-              CMD_ALLOW_BUSY,
+     .flags =
+         CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY,
      .acl_categories = "@fast @transaction",
      .first_key = 1,
      .last_key = -1,
@@ -431,8 +430,8 @@ struct cmd multi_commands[] = {
     {.name = "unwatch",
      .proc = unwatch_command,
      .arity = 1,
-     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST |
-              CMD_ALLOW_BUSY,
+     .flags =
+         CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY,
      .acl_categories = "@fast @transaction",
      .group = "transactions",
      .since = "2.2.0",

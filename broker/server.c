@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "admin.h"
-#include "blocked.h"
 #include "cmd.h"
 #include "config.h"
 #include "conn.h"
@@ -136,7 +135,6 @@ static long long server_cron(struct ev_loop *loop, struct ev_timer *t,
 
 static void before_sleep(struct ev_loop *loop)
 {
-    blocked_process_unblocked();
     conn_flush_all();
 }
 
@@ -219,18 +217,18 @@ static void watch_tcp_listeners(void)
                NULL);
 }
 
+/* The old listeners close first: the new set may share an address with
+ * them (dropping "-::1" from bind keeps 127.0.0.1).  On failure config.c
+ * restores the old values and calls this again, reopening them. */
 int server_rebind(char *err)
 {
-    int fds[SERVER_MAX_BIND], count;
-
-    if (open_tcp_listeners(fds, &count, err) != 0)
-        return -1;
     for (int i = 0; i < server.listen_count; i++) {
         ev_del(server.loop, server.listen_fds[i], EV_READABLE);
         close(server.listen_fds[i]);
     }
-    memcpy(server.listen_fds, fds, sizeof(fds[0]) * (size_t)count);
-    server.listen_count = count;
+    server.listen_count = 0;
+    if (open_tcp_listeners(server.listen_fds, &server.listen_count, err) != 0)
+        return -1;
     watch_tcp_listeners();
     return 0;
 }
@@ -259,7 +257,12 @@ static int open_listeners(void)
 
 static void daemonize(void)
 {
-    if (fork() != 0)
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "Can't fork to daemonize: %s\n", strerror(errno));
+        exit(1);
+    }
+    if (pid > 0)
         exit(0);
     setsid();
     int fd = open("/dev/null", O_RDWR);

@@ -10,8 +10,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define RESPD_VERSION "7.0.15" /* the Redis version whose behaviour we match   \
-                                */
+#define RESPD_VERSION                                                          \
+    "7.0.15" /* the Redis version whose behaviour we match                     \
+              */
 #define RESPD_NAME              "respd"
 #define SERVER_HZ               10 /* cron runs per second */
 #define SERVER_MAX_BIND         16
@@ -42,11 +43,11 @@ struct server {
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
     int hz;
-    int active_expire_enabled; /* DEBUG SET-ACTIVE-EXPIRE */
+    int active_expire_enabled;           /* DEBUG SET-ACTIVE-EXPIRE */
     long long hash_max_listpack_entries; /* small hashes stay packed up */
     long long hash_max_listpack_value;   /* to this many pairs this big */
-    int list_max_listpack_size;    /* > 0: entries per node; < 0: -1..-5
-                                      for 4..64 KiB nodes, as Redis */
+    int list_max_listpack_size;          /* > 0: entries per node; < 0: -1..-5
+                                            for 4..64 KiB nodes, as Redis */
     char *config_file; /* absolute path, NULL when started without one */
 
     /* Runtime. */
@@ -99,8 +100,8 @@ void server_init_config(void);
 /* Close every client and listener, remove the pid file, exit. */
 void server_shutdown(int exit_code);
 /* Listen on the current port and bind addresses instead of the old ones
- * (CONFIG SET port/bind).  On failure the old listeners stay and the reason
- * is written into err (NET_ERR_LEN bytes); returns -1. */
+ * (CONFIG SET port/bind).  On failure nothing listens, the reason is in err
+ * (NET_ERR_LEN bytes) and -1 is returned: call again with the old values. */
 int server_rebind(char *err);
 
 /* Prepare shutdown from a command or signal; returns -1 if refused. */

@@ -436,3 +436,30 @@ void util_random_bytes(void *buf, size_t n)
         out[i] = (unsigned char)(seed >> 56);
     }
 }
+
+static uint64_t rotl64(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+uint64_t util_random_u64(void)
+{
+    static uint64_t st[4];
+    static int seeded;
+
+    if (!seeded) {
+        do
+            util_random_bytes(st, sizeof(st));
+        while ((st[0] | st[1] | st[2] | st[3]) == 0);
+        seeded = 1;
+    }
+    uint64_t result = rotl64(st[1] * 5, 7) * 9;
+    uint64_t t = st[1] << 17;
+    st[2] ^= st[0];
+    st[3] ^= st[1];
+    st[1] ^= st[2];
+    st[0] ^= st[3];
+    st[2] ^= t;
+    st[3] = rotl64(st[3], 45);
+    return result;
+}

@@ -56,7 +56,10 @@ uint64_t util_hash(const void *p, size_t n);
 uint64_t util_hash_nocase(const void *p, size_t n);
 
 /* Fill buf with n random bytes from /dev/urandom, falling back to a mix of
- * time and pid. */
+ * time and pid.  A system call: for seeds, not for every sample. */
 void util_random_bytes(void *buf, size_t n);
+/* A fast pseudo-random number (xoshiro256**, seeded from /dev/urandom on
+ * first use): what RANDOMKEY and the expiry sampling draw from. */
+uint64_t util_random_u64(void);
 
 #endif

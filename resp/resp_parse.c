@@ -15,6 +15,9 @@
 
 enum { KIND_UNKNOWN = 0, KIND_MULTIBULK = '*', KIND_INLINE = 'i' };
 
+static int next_arg(char **s, char *end, struct resp_arg *out);
+static char *line_end(char *line, size_t len);
+
 void resp_parser_init(struct resp_parser *p)
 {
     memset(p, 0, sizeof(*p));
@@ -30,6 +33,12 @@ void resp_parser_free(struct resp_parser *p)
     p->argv = NULL;
     p->arg_off = NULL;
     p->argv_cap = 0;
+}
+
+void resp_parser_shrink(struct resp_parser *p, int max_cap)
+{
+    if (p->argv_cap > max_cap && p->kind == KIND_UNKNOWN)
+        resp_parser_free(p);
 }
 
 void resp_parser_reset(struct resp_parser *p)
@@ -250,11 +259,16 @@ static int parse_inline(struct resp_parser *p, char *buf, size_t len)
     if (line_len > 0 && buf[line_len - 1] == '\r')
         line_len--;
 
-    if (ensure_argv(p, line_len / 2 + 1) != 0)
-        return fail(p, "out of memory");
-    int too_many;
-    int argc = resp_split_args(buf, line_len, p->argv, p->argv_cap, &too_many);
-    if (argc < 0)
+    /* argv grows with the arguments found, as for multibulk requests. */
+    char *s = buf, *end = line_end(buf, line_len);
+    struct resp_arg arg;
+    int argc = 0, rc;
+    while ((rc = next_arg(&s, end, &arg)) == 1) {
+        if (ensure_argv(p, (size_t)argc + 1) != 0)
+            return fail(p, "out of memory");
+        p->argv[argc++] = arg;
+    }
+    if (rc < 0)
         return fail(p, "unbalanced quotes in request");
     p->argc = argc;
     p->pos = consumed;
@@ -376,50 +390,61 @@ static int unquote_single(char **src, char **dst, const char *end)
     return -1;
 }
 
+/* Split off the next argument of [*s, end): skip blanks, unquote in place
+ * (unquoted bytes and quoted sections may alternate inside one token:
+ * a"b c" is "ab c"; the output never overtakes the input).  Returns 1 with
+ * *out set, 0 at the end of the line, -1 on unbalanced quotes. */
+static int next_arg(char **s, char *end, struct resp_arg *out)
+{
+    char *p = *s;
+
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    if (p == end)
+        return 0;
+
+    char *start = p, *d = p;
+    for (;;) {
+        if (p == end || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+            break;
+        if (*p == '"' || *p == '\'') {
+            int q = *p++;
+            int rc = q == '"' ? unquote_double(&p, &d, end)
+                              : unquote_single(&p, &d, end);
+            if (rc != 0)
+                return -1;
+            break;
+        }
+        *d++ = *p++;
+    }
+    out->ptr = start;
+    out->len = (size_t)(d - start);
+    *s = p;
+    return 1;
+}
+
+/* Like the C-string splitting redis-cli and redis.conf use, a NUL byte
+ * ends the line. */
+static char *line_end(char *line, size_t len)
+{
+    char *end = memchr(line, '\0', len);
+    return end ? end : line + len;
+}
+
 int resp_split_args(char *line, size_t len, struct resp_arg *out, int max_args,
                     int *too_many)
 {
-    char *s = line, *end;
-    int argc = 0;
+    char *s = line, *end = line_end(line, len);
+    struct resp_arg arg;
+    int argc = 0, rc;
 
-    /* Like the C-string splitting redis-cli and redis.conf use, a NUL byte
-     * ends the line. */
-    end = memchr(line, '\0', len);
-    if (end == NULL)
-        end = line + len;
     *too_many = 0;
-
-    for (;;) {
-        while (s < end && isspace((unsigned char)*s))
-            s++;
-        if (s == end)
-            return argc;
+    while ((rc = next_arg(&s, end, &arg)) == 1) {
         if (argc == max_args) {
             *too_many = 1;
             return -1;
         }
-
-        /* Unquoted bytes and quoted sections may alternate inside one
-         * token (a"b c" is "ab c"); the output never overtakes the input. */
-        char *start = s, *d = s;
-        int done = 0;
-        while (!done) {
-            if (s == end || *s == ' ' || *s == '\n' || *s == '\r' ||
-                *s == '\t') {
-                done = 1;
-            } else if (*s == '"' || *s == '\'') {
-                int q = *s++;
-                int rc = q == '"' ? unquote_double(&s, &d, end)
-                                  : unquote_single(&s, &d, end);
-                if (rc != 0)
-                    return -1;
-                done = 1;
-            } else {
-                *d++ = *s++;
-            }
-        }
-        out[argc].ptr = start;
-        out[argc].len = (size_t)(d - start);
-        argc++;
+        out[argc++] = arg;
     }
+    return rc < 0 ? -1 : argc;
 }

@@ -17,8 +17,9 @@
 #include <stddef.h>
 
 /* Redis's defaults for the protocol limits. */
-#define RESP_MAX_BULK_LEN_DEFAULT (512LL * 1024 * 1024) /* proto-max-bulk-len  \
-                                                         */
+#define RESP_MAX_BULK_LEN_DEFAULT                                              \
+    (512LL * 1024 * 1024) /* proto-max-bulk-len                                \
+                           */
 /* Arguments per request.  Redis 6 refused more than 1,048,576; Redis 7
  * accepts up to INT_MAX.  respd keeps the 1,048,576 bound: nothing real
  * sends more, and docs/commands.md lists it as a difference. */
@@ -69,6 +70,10 @@ struct resp_parser {
 
 void resp_parser_init(struct resp_parser *p);
 void resp_parser_free(struct resp_parser *p);
+
+/* Give back an argument array grown past max_cap entries by one big
+ * request, when no request is in progress. */
+void resp_parser_shrink(struct resp_parser *p, int max_cap);
 
 /* Forget any partial request, keeping the limits. */
 void resp_parser_reset(struct resp_parser *p);
