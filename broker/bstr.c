@@ -3,12 +3,25 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
+/* Lengths are 32-bit.  Configuration keeps every value below the limit
+ * (proto-max-bulk-len tops out at BSTR_MAX_LEN), so a longer string is a
+ * bug, not a client's doing: stop rather than truncate. */
+static void check_len(size_t n)
+{
+    if (n > BSTR_MAX_LEN) {
+        fprintf(stderr, "respd: string of %zu bytes exceeds the limit\n", n);
+        abort();
+    }
+}
+
 static bstr alloc_with_cap(size_t cap)
 {
+    check_len(cap);
     struct bstr_hdr *h = xmalloc(sizeof(*h) + cap + 1);
     h->len = 0;
     h->cap = (uint32_t)cap;
@@ -49,6 +62,7 @@ bstr bstr_reserve(bstr s, size_t n)
     struct bstr_hdr *h = bstr_hdr(s);
     if (n <= h->cap)
         return s;
+    check_len(n);
     size_t cap = n < 1024 * 1024 ? n * 2 : n + 1024 * 1024;
     if (cap > BSTR_MAX_LEN)
         cap = BSTR_MAX_LEN;

@@ -180,7 +180,7 @@ static const struct config_def config_defs[] = {
      .var = &server.pidfile, .def = ""},
     {.name = "proto-max-bulk-len", .type = CONFIG_LL, .flags = CF_MEMORY,
      .var = &server.proto_max_bulk_len, .def = "512mb",
-     .min = 1024 * 1024, .max = LONG_MAX},
+     .min = 1024 * 1024, .max = BSTR_MAX_LEN},
     {.name = "client-query-buffer-limit", .type = CONFIG_LL,
      .flags = CF_MEMORY, .var = &server.client_query_buffer_limit,
      .def = "1gb", .min = 1024 * 1024, .max = LONG_MAX},

@@ -362,8 +362,10 @@ static int write_pending(struct conn *c)
 
     if (c->sent == c->reply.len) {
         c->reply.len = c->sent = 0;
-        /* A burst of big replies should not pin its buffer forever. */
-        if (c->reply.cap > CONN_QBUF_KEEP)
+        /* Keep a buffer that big replies grew, so the next one does not
+         * regrow it from nothing; release_idle_buffers() returns it once
+         * the client goes quiet.  Only a huge one goes at once. */
+        if (c->reply.cap > CONN_REPLY_KEEP_MAX)
             resp_buf_free(&c->reply);
     } else if (c->sent > c->reply.len / 2) {
         resp_buf_consume(&c->reply, c->sent);

@@ -18,8 +18,8 @@
 /* Room reserved for a deferred header: type, up to 20 digits, CRLF. */
 #define DEFERRED_MAX 23
 
-/* Every writer funnels through here: a client being killed gets nothing,
- * and everyone else is queued for the flush before the loop sleeps. */
+/* Every writer funnels through here: the client is queued for the flush
+ * before the loop sleeps. */
 static struct resp_buf *out(struct conn *c)
 {
     conn_mark_pending(c);
@@ -51,27 +51,29 @@ void reply_ok(struct conn *c)
     reply_raw(c, "+OK\r\n", 5);
 }
 
-/* Errors may not contain line breaks: Redis turns them into spaces. */
-static void reply_error_len(struct conn *c, char *msg, size_t n)
+/* Append "-msg\r\n".  Errors may not contain line breaks: Redis turns
+ * them into spaces, here in the reply buffer itself, so a message of any
+ * length costs no copy. */
+static void reply_error_len(struct conn *c, const char *msg, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (msg[i] == '\r' || msg[i] == '\n')
-            msg[i] = ' ';
-    check(resp_w_error(out(c), msg, n));
+    struct resp_buf *b = out(c);
+    size_t at = b->len + 1; /* after the '-' */
+
+    check(resp_w_error(b, msg, n));
+    for (size_t i = at; i < at + n; i++)
+        if (b->data[i] == '\r' || b->data[i] == '\n')
+            b->data[i] = ' ';
     server.stat_total_error_replies++;
-    admin_count_error(msg, n);
+    admin_count_error(b->data + at, n);
 }
 
 void reply_error(struct conn *c, const char *msg)
 {
-    char buf[REPLY_ERROR_MAX];
-    size_t n = strlen(msg);
-    if (n >= sizeof(buf))
-        n = sizeof(buf) - 1;
-    memcpy(buf, msg, n);
-    reply_error_len(c, buf, n);
+    reply_error_len(c, msg, strlen(msg));
 }
 
+/* Formatted on the stack when it fits, which is nearly always; a longer
+ * message (Redis quotes whole arguments in some errors) goes to the heap. */
 void reply_errorf(struct conn *c, const char *fmt, ...)
 {
     char buf[REPLY_ERROR_MAX];
@@ -81,10 +83,17 @@ void reply_errorf(struct conn *c, const char *fmt, ...)
     int n = vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     if (n < 0)
-        n = 0;
-    if ((size_t)n >= sizeof(buf))
-        n = sizeof(buf) - 1;
-    reply_error_len(c, buf, (size_t)n);
+        return;
+    if ((size_t)n < sizeof(buf)) {
+        reply_error_len(c, buf, (size_t)n);
+        return;
+    }
+    char *big = xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    reply_error_len(c, big, (size_t)n);
+    xfree(big);
 }
 
 void reply_arity_error(struct conn *c)

@@ -808,8 +808,10 @@ static int str_lcs_build(struct conn *c, struct str_lcs *l)
     unsigned long long cells =
         (unsigned long long)(l->alen + 1) * (l->blen + 1);
 
-    if (cells * sizeof(uint32_t) >
-        (unsigned long long)server.proto_max_bulk_len) {
+    /* Divide rather than multiply: cells * 4 can wrap for two strings of
+     * 2 GiB each. */
+    if (cells >
+        (unsigned long long)server.proto_max_bulk_len / sizeof(uint32_t)) {
         reply_error(c, "ERR Insufficient memory, transient memory for LCS "
                        "exceeds proto-max-bulk-len");
         return -1;
