@@ -28,13 +28,14 @@
 #include "multi.h"
 #include "net.h"
 
-#define CONN_IOBUF_LEN       (16 * 1024)       /* a normal read */
-#define CONN_REPLY_PAUSE     (4 * 1024 * 1024) /* stop reading above this */
-#define CONN_REPLY_RESUME    (1024 * 1024)     /* read again below this */
-#define CONN_MAX_ACCEPTS     1000              /* accept() calls per wake-up */
-#define CONN_QBUF_KEEP       (64 * 1024)       /* larger empty buffers go */
-#define CONN_ARGV_KEEP       1024              /* parser argv kept up to */
-#define CONN_IDLE_RELEASE_MS 2000              /* idle clients drop buffers */
+#define CONN_IOBUF_LEN       (16 * 1024)        /* a normal read */
+#define CONN_REPLY_PAUSE     (4 * 1024 * 1024)  /* stop reading above this */
+#define CONN_REPLY_RESUME    (1024 * 1024)      /* read again below this */
+#define CONN_MAX_ACCEPTS     1000               /* accept() calls per wake-up */
+#define CONN_QBUF_KEEP       (64 * 1024)        /* larger empty buffers go */
+#define CONN_REPLY_KEEP_MAX  (16 * 1024 * 1024) /* freed after a write */
+#define CONN_ARGV_KEEP       1024               /* parser argv kept up to */
+#define CONN_IDLE_RELEASE_MS 2000               /* idle clients drop buffers */
 
 /* Flags. */
 #define CONN_CLOSE_AFTER_REPLY (1 << 0) /* QUIT, protocol error */
