@@ -98,14 +98,6 @@ static struct cmd *find_subcommand(struct cmd *parent, const char *name,
     return NULL;
 }
 
-struct cmd *cmd_lookup_argv(struct conn *c)
-{
-    struct cmd *cmd = cmd_lookup(c->argv[0].ptr, c->argv[0].len);
-    if (cmd == NULL || cmd->subcmds == NULL || c->argc < 2)
-        return cmd;
-    return find_subcommand(cmd, c->argv[1].ptr, c->argv[1].len);
-}
-
 /* "ERR unknown command 'foo', with args beginning with: 'a' 'b' ", built as
  * Redis builds it: names and arguments are C strings there, so each stops
  * at a NUL byte, and the argument list stops growing past 128 bytes. */

@@ -54,8 +54,6 @@ void cmd_init(void);
 
 /* Find a top-level command by name, case-insensitively. */
 struct cmd *cmd_lookup(const char *name, size_t len);
-/* Resolve c->argv to a command or subcommand; NULL when unknown. */
-struct cmd *cmd_lookup_argv(struct conn *c);
 
 /* Execute the request in c->argv.  Always produces exactly one reply (or
  * none for QUIT-like commands that close). */

@@ -156,15 +156,6 @@ int net_accept(char *err, int fd, char *peer, size_t peer_len)
     return cfd;
 }
 
-int net_peer_name(int fd, char *out, size_t len)
-{
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0)
-        return -1;
-    return format_addr(&ss, out, len);
-}
-
 int net_sock_name(int fd, char *out, size_t len)
 {
     struct sockaddr_storage ss;

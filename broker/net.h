@@ -15,8 +15,7 @@ int net_accept(char *err, int fd, char *peer, size_t peer_len);
 int net_set_nonblock(char *err, int fd);
 int net_set_nodelay(char *err, int fd);
 int net_set_keepalive(char *err, int fd, int interval);
-/* "ip:port" of either end of a connected socket. */
-int net_peer_name(int fd, char *out, size_t len);
+/* "ip:port" of the local end of a connected socket. */
 int net_sock_name(int fd, char *out, size_t len);
 
 #endif

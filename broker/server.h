@@ -69,8 +69,7 @@ struct server {
     int shutdown_asap;  /* set by SIGTERM/SIGINT */
     int sigint_count;
     long long cron_loops;
-    long long cmd_time_ms;    /* clock when the current command began */
-    long long sleep_until_ms; /* DEBUG SLEEP */
+    long long cmd_time_ms; /* clock when the current command began */
 
     /* Statistics (INFO stats). */
     long long stat_connections;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../resp/resp_parse.h"
 #include "../resp/resp_write.h"
 
 static void oom(size_t n)
@@ -71,53 +72,7 @@ size_t util_used_memory(void)
 
 int util_str2ll(const char *p, size_t n, long long *out)
 {
-    unsigned long long v = 0;
-    size_t i = 0;
-    int neg = 0;
-
-    if (n == 0 || n > 20)
-        return -1;
-    if (n == 1 && p[0] == '0') {
-        *out = 0;
-        return 0;
-    }
-    if (p[0] == '-') {
-        neg = 1;
-        if (++i == n)
-            return -1;
-    }
-    if (p[i] < '1' || p[i] > '9')
-        return -1;
-    for (; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        unsigned d = (unsigned)(p[i] - '0');
-        if (v > (ULLONG_MAX - d) / 10)
-            return -1;
-        v = v * 10 + d;
-    }
-    if (neg ? v > (unsigned long long)LLONG_MAX + 1 : v > LLONG_MAX)
-        return -1;
-    *out = neg ? (long long)(0 - v) : (long long)v;
-    return 0;
-}
-
-int util_str2ull(const char *p, size_t n, unsigned long long *out)
-{
-    unsigned long long v = 0;
-
-    if (n == 0 || n > 20 || (n > 1 && p[0] == '0'))
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        unsigned d = (unsigned)(p[i] - '0');
-        if (v > (ULLONG_MAX - d) / 10)
-            return -1;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
+    return resp_str2ll(p, n, out);
 }
 
 /* Copy p[0..n) into a NUL-terminated buffer for strtod/strtold. */
@@ -128,21 +83,6 @@ static int to_cbuf(char *buf, size_t cap, const char *p, size_t n)
     memcpy(buf, p, n);
     buf[n] = '\0';
     return isspace((unsigned char)buf[0]) ? -1 : 0;
-}
-
-int util_str2d(const char *p, size_t n, double *out)
-{
-    char buf[UTIL_LD_STR_LEN], *end;
-
-    if (to_cbuf(buf, sizeof(buf), p, n) != 0)
-        return -1;
-    errno = 0;
-    double v = strtod(buf, &end);
-    if (*end != '\0' || isnan(v) ||
-        (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)))
-        return -1;
-    *out = v;
-    return 0;
 }
 
 int util_str2ld(const char *p, size_t n, long double *out)
@@ -191,13 +131,6 @@ int util_ld2str(char *out, size_t cap, long double v)
     }
     out[n] = '\0';
     return n;
-}
-
-int util_d2str(char *out, size_t cap, double v)
-{
-    if (isinf(v))
-        return snprintf(out, cap, "%s", v > 0 ? "inf" : "-inf");
-    return snprintf(out, cap, "%.17g", v);
 }
 
 int util_eq_ci(const char *p, size_t n, const char *lit)
@@ -412,11 +345,6 @@ static uint64_t siphash(const uint8_t *in, size_t n, int nocase)
 uint64_t util_hash(const void *p, size_t n)
 {
     return siphash(p, n, 0);
-}
-
-uint64_t util_hash_nocase(const void *p, size_t n)
-{
-    return siphash(p, n, 1);
 }
 
 void util_random_bytes(void *buf, size_t n)

@@ -23,18 +23,14 @@ void xfree(void *p);
  * spaces, no leading '+', no leading zeros ("007" is refused), as Redis's
  * string2ll.  Return 0 on success, -1 otherwise. */
 int util_str2ll(const char *p, size_t n, long long *out);
-int util_str2ull(const char *p, size_t n, unsigned long long *out);
-/* Doubles and long doubles accept what strtod does on the whole string,
- * but no spaces and no NaN. */
-int util_str2d(const char *p, size_t n, double *out);
+/* Long doubles accept what strtold does on the whole string, but no
+ * spaces and no NaN. */
 int util_str2ld(const char *p, size_t n, long double *out);
 
 int util_ll2str(char *out, size_t cap, long long v);
 /* Format a long double as INCRBYFLOAT prints it: %.17Lf with trailing
  * zeros (and a trailing point) removed.  Returns the length. */
 int util_ld2str(char *out, size_t cap, long double v);
-/* Format a double as Redis does for human readable replies (%.17g). */
-int util_d2str(char *out, size_t cap, double v);
 
 /* Redis's glob matching: * ? [abc] [^a-z] and \ escapes.  nocase for
  * case-insensitive matching (CONFIG GET). */
@@ -53,7 +49,6 @@ long long util_monotonic_us(void);
  * start-up, so clients cannot pick keys that collide. */
 void util_hash_seed(const uint8_t seed[16]);
 uint64_t util_hash(const void *p, size_t n);
-uint64_t util_hash_nocase(const void *p, size_t n);
 
 /* Fill buf with n random bytes from /dev/urandom, falling back to a mix of
  * time and pid.  A system call: for seeds, not for every sample. */

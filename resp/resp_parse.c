@@ -81,9 +81,7 @@ static int fail(struct resp_parser *p, const char *msg)
     return RESP_PARSE_ERROR;
 }
 
-/* Strict decimal parse of s[0..n) as Redis's string2ll: optional '-', no
- * '+', no spaces, no leading zeros. */
-static int parse_ll(const char *s, size_t n, long long *out)
+int resp_str2ll(const char *s, size_t n, long long *out)
 {
     size_t i = 0;
     int neg = 0;
@@ -155,7 +153,8 @@ static int parse_multibulk_header(struct resp_parser *p, char *buf, size_t len)
                        : RESP_PARSE_MORE;
 
     long long count;
-    int ok = parse_ll(buf + p->pos + 1, (size_t)cr - p->pos - 1, &count) == 0;
+    int ok =
+        resp_str2ll(buf + p->pos + 1, (size_t)cr - p->pos - 1, &count) == 0;
     if (ok && p->unauthenticated && count > RESP_UNAUTH_MAX_MULTIBULK_LEN)
         return fail(p, "unauthenticated multibulk length");
     if (!ok || count > p->max_multibulk_len)
@@ -189,7 +188,7 @@ static int parse_bulk_header(struct resp_parser *p, char *buf, size_t len)
     }
 
     long long n;
-    int ok = parse_ll(buf + p->pos + 1, (size_t)cr - p->pos - 1, &n) == 0;
+    int ok = resp_str2ll(buf + p->pos + 1, (size_t)cr - p->pos - 1, &n) == 0;
     if (ok && p->unauthenticated && n > RESP_UNAUTH_MAX_BULK_LEN)
         return fail(p, "unauthenticated bulk length");
     if (!ok || n < 0 || n > p->max_bulk_len)

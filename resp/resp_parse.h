@@ -90,6 +90,10 @@ int resp_parse_request(struct resp_parser *p, char *buf, size_t len,
  * that sizes its next read; 0 when unknown. */
 size_t resp_parser_bytes_wanted(const struct resp_parser *p);
 
+/* Strict decimal parse of s[0..n) as Redis's string2ll: an optional '-',
+ * no '+', no spaces, no leading zeros, no overflow.  Returns 0 or -1. */
+int resp_str2ll(const char *s, size_t n, long long *out);
+
 /* Split a line into arguments as redis-cli and redis.conf do: whitespace
  * separates, "double quotes" understand \n \r \t \b \a \\ \" and \xHH,
  * 'single quotes' only \'.  Unquoting happens in place in line[0..len).
