@@ -29,7 +29,7 @@ TOOLS_OBJ := $(TOOLS_SRC:%.c=$(BUILD)/%.o)
 TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=$(BIN)/%)
 
 .PHONY: all run test test-unit test-integration test-compat test-interop \
-	test-deps bench clean format
+	test-deps bench clean format fuzz
 
 all: $(BIN)/respd
 
@@ -88,6 +88,22 @@ test-interop: $(BIN)/respd
 
 bench: $(BIN)/respd $(TOOLS_BIN)
 	sh bench/run.sh
+
+# libFuzzer harnesses for the protocol code, built with clang and run by
+# hand (tests/fuzz/README.md); make test never builds or runs them.
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+fuzz: $(BIN)/fuzz-parse $(BIN)/fuzz-read
+
+$(BIN)/fuzz-parse: tests/fuzz/fuzz_parse.c resp/resp_parse.c resp/resp_parse.h
+	@mkdir -p $(BIN)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) -o $@ $(filter %.c,$^)
+
+$(BIN)/fuzz-read: tests/fuzz/fuzz_read.c resp/resp_read.c resp/resp_read.h
+	@mkdir -p $(BIN)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) -o $@ $(filter %.c,$^)
 
 format:
 	clang-format -i resp/*.[ch] broker/*.[ch] tests/*/*.[ch]

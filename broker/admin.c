@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blocked.h"
 #include "bstr.h"
 #include "cmd.h" /* before admin.h, which needs struct cmd */
 #include "admin.h"
@@ -244,10 +245,10 @@ static bstr info_clients(bstr out)
                      "cluster_connections:0\r\nmaxclients:%d\r\n"
                      "client_recent_max_input_buffer:%zu\r\n"
                      "client_recent_max_output_buffer:%zu\r\n"
-                     "blocked_clients:0\r\ntracking_clients:0\r\n"
-                     "clients_in_timeout_table:0\r\n",
+                     "blocked_clients:%lld\r\ntracking_clients:0\r\n"
+                     "clients_in_timeout_table:%lld\r\n",
                      server.connected_clients, server.maxclients, max_in,
-                     max_out);
+                     max_out, blocked_count(), blocked_timeout_count());
 }
 
 /* What INFO memory derives from the allocator and the kernel. */
@@ -760,6 +761,11 @@ static void shutdown_command(struct conn *c)
  * nothing at all, and so does respd. */
 static void monitor_command(struct conn *c)
 {
+    /* Checked first, as Redis does. */
+    if (c->flags & CONN_IN_EXEC) {
+        reply_error(c, "ERR MONITOR isn't allowed for DENY BLOCKING client");
+        return;
+    }
     if (c->flags & CONN_MONITOR)
         return;
     c->flags |= CONN_MONITOR;

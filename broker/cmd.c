@@ -16,6 +16,7 @@
 #include "multi.h"
 #include "reply.h"
 #include "server.h"
+#include "t_hash.h"
 #include "t_string.h"
 #include "util.h"
 
@@ -24,8 +25,8 @@
 
 /* Every module's fragment, in the order COMMAND lists them. */
 static struct cmd *const fragments[] = {
-    string_commands, keys_commands,   multi_commands,   conn_commands,
-    admin_commands,  config_commands, command_commands,
+    string_commands, hash_commands,   keys_commands,   multi_commands,
+    conn_commands,   admin_commands,  config_commands, command_commands,
 };
 
 static struct cmd **table; /* top-level commands */
@@ -122,6 +123,17 @@ static void reply_unknown_command(struct conn *c)
                  (int)nlen, c->argv[0].ptr, args);
 }
 
+/* Refuse c's command with err, counted as a rejected call.  A refused
+ * EXEC ends the transaction instead (multi_exec_refused). */
+static void reject(struct conn *c, struct cmd *cmd, const char *err)
+{
+    cmd->rejected_calls++;
+    if (cmd->parent == NULL && strcmp(cmd->name, "exec") == 0)
+        multi_exec_refused(c, err);
+    else
+        reply_error(c, err);
+}
+
 /* Checks every command passes before running.  Returns 0 to run it, -1
  * when an error reply was sent instead. */
 static int check_command(struct conn *c, struct cmd *top, struct cmd *cmd)
@@ -137,26 +149,26 @@ static int check_command(struct conn *c, struct cmd *top, struct cmd *cmd)
     c->cmd = cmd;
     if ((cmd->arity > 0 && c->argc != cmd->arity) || c->argc < -cmd->arity ||
         cmd->proc == NULL) {
-        reply_arity_error(c);
-        cmd->rejected_calls++;
+        char err[128];
+        snprintf(err, sizeof(err),
+                 "ERR wrong number of arguments for '%s' command",
+                 cmd->fullname);
+        reject(c, cmd, err);
         return -1;
     }
     if (server.requirepass != NULL && !(c->flags & CONN_AUTHENTICATED) &&
         !(cmd->flags & CMD_NO_AUTH)) {
-        reply_error(c, ERR_NOAUTH);
-        cmd->rejected_calls++;
+        reject(c, cmd, ERR_NOAUTH);
         return -1;
     }
     if ((c->flags & CONN_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
-        reply_error(c, "ERR Command not allowed inside a transaction");
-        cmd->rejected_calls++;
+        reject(c, cmd, "ERR Command not allowed inside a transaction");
         return -1;
     }
     /* Redis treats a MONITOR connection like a replica's. */
     if ((c->flags & CONN_MONITOR) &&
         (cmd->flags & (CMD_READONLY | CMD_WRITE))) {
-        reply_error(c, "ERR Replica can't interact with the keyspace");
-        cmd->rejected_calls++;
+        reject(c, cmd, "ERR Replica can't interact with the keyspace");
         return -1;
     }
     return 0;
@@ -179,20 +191,28 @@ static int runs_inside_multi(const struct cmd *cmd)
 
 void cmd_call(struct conn *c, struct cmd *cmd)
 {
-    long long errors_before = server.stat_total_error_replies;
+    /* As in Redis, a call fails only through errors after the last nested
+     * call (EXEC's queue) took its own: EXEC does not fail because a
+     * command in it did.  CONFIG RESETSTAT lowers the counter: only a rise
+     * is a failure. */
+    static long long errors_seen;
     long long start = util_monotonic_us();
+    long long outer_time = server.cmd_time_ms;
 
+    errors_seen = server.stat_total_error_replies;
     c->cmd = cmd;
-    server.cmd_time_ms = util_mstime();
+    /* A transaction runs on one clock, set when EXEC starts. */
+    if (outer_time == 0)
+        server.cmd_time_ms = util_mstime();
     cmd->proc(c);
     long long duration = util_monotonic_us() - start;
-    server.cmd_time_ms = 0;
+    server.cmd_time_ms = outer_time;
 
     cmd->calls++;
     cmd->usec += duration;
-    /* CONFIG RESETSTAT lowers the counter: only a rise is a failure. */
-    if (server.stat_total_error_replies > errors_before)
+    if (server.stat_total_error_replies > errors_seen)
         cmd->failed_calls++;
+    errors_seen = server.stat_total_error_replies;
     server.stat_commands++;
     c->last_cmd = cmd;
 

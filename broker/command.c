@@ -75,6 +75,29 @@ static const struct command_meta command_meta[] = {
      .args = "key:key#0 string:value"},
     {"auth", .history = "6.0.0 Added ACL style (username and password).",
      .args = "string:username@6.0.0? string:password"},
+    {"blmove", .key_specs = "RW access delete|i1|r0,1,0;RW insert|i2|r0,1,0",
+     .args = "key:source#0 key:destination#1 oneof:wherefrom("
+             "pure-token:left=LEFT pure-token:right=RIGHT) oneof:whereto("
+             "pure-token:left=LEFT pure-token:right=RIGHT) double:timeout"},
+    {"blmpop", .key_specs = "RW access delete|i2|n0,1,1",
+     .args = "double:timeout integer:numkeys key:key#0* oneof:where("
+             "pure-token:left=LEFT pure-token:right=RIGHT) "
+             "integer:count=COUNT?"},
+    {"blpop", .key_specs = "RW access delete|i1|r-2,1,0",
+     .history = "6.0.0 `timeout` is interpreted as a double instead of an "
+                "integer.",
+     .args = "key:key#0* double:timeout"},
+    {"brpop", .key_specs = "RW access delete|i1|r-2,1,0",
+     .history = "6.0.0 `timeout` is interpreted as a double instead of an "
+                "integer.",
+     .args = "key:key#0* double:timeout"},
+    {"brpoplpush",
+     .key_specs = "RW access delete|i1|r0,1,0;RW insert|i2|r0,1,0",
+     .doc_flags = "deprecated", .deprecated_since = "6.2.0",
+     .replaced_by = "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
+     .history = "6.0.0 `timeout` is interpreted as a double instead of an "
+                "integer.",
+     .args = "key:source#0 key:destination#1 double:timeout"},
     {"client|caching",
      .args = "oneof:mode(pure-token:yes=YES pure-token:no=NO)"},
     {"client|info", .tips = "nondeterministic_output"},
@@ -147,6 +170,7 @@ static const struct command_meta command_meta[] = {
     {"del", .tips = "request_policy:multi_shard response_policy:agg_sum",
      .key_specs = "RM delete|i1|r-1,1,0", .args = "key:key#0*"},
     {"echo", .args = "string:message"},
+    {"exec", .flags = "skip_slowlog"},
     {"exists", .tips = "request_policy:multi_shard response_policy:agg_sum",
      .key_specs = "RO|i1|r-1,1,0",
      .history = "3.0.3 Accepts multiple `key` arguments.",
@@ -189,6 +213,9 @@ static const struct command_meta command_meta[] = {
      .doc_flags = "deprecated", .deprecated_since = "6.2.0",
      .replaced_by = "`SET` with the `!GET` argument",
      .args = "key:key#0 string:value"},
+    {"hdel", .key_specs = "RW delete|i1|r0,1,0",
+     .history = "2.4.0 Accepts multiple `field` arguments.",
+     .args = "key:key#0 string:field*"},
     {"hello",
      .history = "6.2.0 `protover` made optional; when called without "
                 "arguments the command reports the current connection's "
@@ -196,6 +223,40 @@ static const struct command_meta command_meta[] = {
      .args = "block:arguments?(integer:protover "
              "block:username_password=AUTH?(string:username string:password) "
              "string:clientname=SETNAME?)"},
+    {"hexists", .key_specs = "RO|i1|r0,1,0", .args = "key:key#0 string:field"},
+    {"hget", .key_specs = "RO access|i1|r0,1,0",
+     .args = "key:key#0 string:field"},
+    {"hgetall", .tips = "nondeterministic_output_order",
+     .key_specs = "RO access|i1|r0,1,0", .args = "key:key#0"},
+    {"hincrby", .key_specs = "RW access update|i1|r0,1,0",
+     .args = "key:key#0 string:field integer:increment"},
+    {"hincrbyfloat", .key_specs = "RW access update|i1|r0,1,0",
+     .args = "key:key#0 string:field double:increment"},
+    {"hkeys", .tips = "nondeterministic_output_order",
+     .key_specs = "RO access|i1|r0,1,0", .args = "key:key#0"},
+    {"hlen", .key_specs = "RO|i1|r0,1,0", .args = "key:key#0"},
+    {"hmget", .key_specs = "RO access|i1|r0,1,0",
+     .args = "key:key#0 string:field*"},
+    {"hmset", .key_specs = "RW update|i1|r0,1,0", .doc_flags = "deprecated",
+     .deprecated_since = "4.0.0",
+     .replaced_by = "`HSET` with multiple field-value pairs",
+     .args = "key:key#0 block:field_value*(string:field string:value)"},
+    {"hrandfield", .tips = "nondeterministic_output",
+     .key_specs = "RO access|i1|r0,1,0",
+     .args = "key:key#0 block:options?(integer:count "
+             "pure-token:withvalues=WITHVALUES?)"},
+    {"hscan", .tips = "nondeterministic_output",
+     .key_specs = "RO access|i1|r0,1,0",
+     .args = "key:key#0 integer:cursor pattern:pattern=MATCH? "
+             "integer:count=COUNT?"},
+    {"hset", .key_specs = "RW update|i1|r0,1,0",
+     .history = "4.0.0 Accepts multiple `field` and `value` arguments.",
+     .args = "key:key#0 block:field_value*(string:field string:value)"},
+    {"hsetnx", .key_specs = "RW insert|i1|r0,1,0",
+     .args = "key:key#0 string:field string:value"},
+    {"hstrlen", .key_specs = "RO|i1|r0,1,0", .args = "key:key#0 string:field"},
+    {"hvals", .tips = "nondeterministic_output_order",
+     .key_specs = "RO access|i1|r0,1,0", .args = "key:key#0"},
     {"incr", .key_specs = "RW access update|i1|r0,1,0", .args = "key:key#0"},
     {"incrby", .key_specs = "RW access update|i1|r0,1,0",
      .args = "key:key#0 integer:increment"},
@@ -212,6 +273,39 @@ static const struct command_meta command_meta[] = {
     {"lcs", .key_specs = "RO access|i1|r1,1,0",
      .args = "key:key1#0 key:key2#0 pure-token:len=LEN? pure-token:idx=IDX? "
              "integer:len=MINMATCHLEN? pure-token:withmatchlen=WITHMATCHLEN?"},
+    {"lindex", .key_specs = "RO access|i1|r0,1,0",
+     .args = "key:key#0 integer:index"},
+    {"linsert", .key_specs = "RW insert|i1|r0,1,0",
+     .args = "key:key#0 oneof:where(pure-token:before=BEFORE "
+             "pure-token:after=AFTER) string:pivot string:element"},
+    {"llen", .key_specs = "RO|i1|r0,1,0", .args = "key:key#0"},
+    {"lmove", .key_specs = "RW access delete|i1|r0,1,0;RW insert|i2|r0,1,0",
+     .args = "key:source#0 key:destination#1 oneof:wherefrom("
+             "pure-token:left=LEFT pure-token:right=RIGHT) oneof:whereto("
+             "pure-token:left=LEFT pure-token:right=RIGHT)"},
+    {"lmpop", .key_specs = "RW access delete|i1|n0,1,1",
+     .args = "integer:numkeys key:key#0* oneof:where(pure-token:left=LEFT "
+             "pure-token:right=RIGHT) integer:count=COUNT?"},
+    {"lpop", .key_specs = "RW access delete|i1|r0,1,0",
+     .history = "6.2.0 Added the `count` argument.",
+     .args = "key:key#0 integer:count@6.2.0?"},
+    {"lpos", .key_specs = "RO access|i1|r0,1,0",
+     .args = "key:key#0 string:element integer:rank=RANK? "
+             "integer:num-matches=COUNT? integer:len=MAXLEN?"},
+    {"lpush", .key_specs = "RW insert|i1|r0,1,0",
+     .history = "2.4.0 Accepts multiple `element` arguments.",
+     .args = "key:key#0 string:element*"},
+    {"lpushx", .key_specs = "RW insert|i1|r0,1,0",
+     .history = "4.0.0 Accepts multiple `element` arguments.",
+     .args = "key:key#0 string:element*"},
+    {"lrange", .key_specs = "RO access|i1|r0,1,0",
+     .args = "key:key#0 integer:start integer:stop"},
+    {"lrem", .key_specs = "RW delete|i1|r0,1,0",
+     .args = "key:key#0 integer:count string:element"},
+    {"lset", .key_specs = "RW update|i1|r0,1,0",
+     .args = "key:key#0 integer:index string:element"},
+    {"ltrim", .key_specs = "RW delete|i1|r0,1,0",
+     .args = "key:key#0 integer:start integer:stop"},
     {"mget", .tips = "request_policy:multi_shard",
      .key_specs = "RO access|i1|r-1,1,0", .args = "key:key#0*"},
     {"mset", .tips = "request_policy:multi_shard response_policy:all_succeeded",
@@ -254,6 +348,19 @@ static const struct command_meta command_meta[] = {
      .history = "3.2.0 The command no longer returns an error when source "
                 "and destination names are the same.",
      .args = "key:key#0 key:newkey#1"},
+    {"rpop", .key_specs = "RW access delete|i1|r0,1,0",
+     .history = "6.2.0 Added the `count` argument.",
+     .args = "key:key#0 integer:count@6.2.0?"},
+    {"rpoplpush", .key_specs = "RW access delete|i1|r0,1,0;RW insert|i2|r0,1,0",
+     .doc_flags = "deprecated", .deprecated_since = "6.2.0",
+     .replaced_by = "`LMOVE` with the `RIGHT` and `LEFT` arguments",
+     .args = "key:source#0 key:destination#1"},
+    {"rpush", .key_specs = "RW insert|i1|r0,1,0",
+     .history = "2.4.0 Accepts multiple `element` arguments.",
+     .args = "key:key#0 string:element*"},
+    {"rpushx", .key_specs = "RW insert|i1|r0,1,0",
+     .history = "4.0.0 Accepts multiple `element` arguments.",
+     .args = "key:key#0 string:element*"},
     {"scan", .tips = "nondeterministic_output request_policy:special",
      .history = "6.0.0 Added the `TYPE` subcommand.",
      .args = "integer:cursor pattern:pattern=MATCH? integer:count=COUNT? "
@@ -298,6 +405,7 @@ static const struct command_meta command_meta[] = {
     {"type", .key_specs = "RO|i1|r0,1,0", .args = "key:key#0"},
     {"unlink", .tips = "request_policy:multi_shard response_policy:agg_sum",
      .key_specs = "RM delete|i1|r-1,1,0", .args = "key:key#0*"},
+    {"watch", .key_specs = "RO|i1|r-1,1,0", .args = "key:key#0*"},
 };
 
 /* A key spec, parsed from a key_specs field or derived from the legacy

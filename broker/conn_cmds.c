@@ -8,13 +8,14 @@
  *
  * CLIENT SETINFO and CLIENT NO-TOUCH are Redis 7.2 additions that 7.0.15
  * lacks; they are here because node-redis and ioredis send SETINFO on every
- * connect, and they behave as 7.2 does.  CLIENT PAUSE, UNPAUSE, REPLY,
- * TRACKING and UNBLOCK are not implemented (they answer the unknown
- * subcommand error): each needs support in the dispatcher or the reply
- * path that respd does not have yet. */
+ * connect, and they behave as 7.2 does.  CLIENT PAUSE, UNPAUSE, REPLY and
+ * TRACKING are not implemented (they answer the unknown subcommand
+ * error): each needs support in the dispatcher or the reply path that
+ * respd does not have yet. */
 #include <stdint.h>
 #include <string.h>
 
+#include "blocked.h"
 #include "bstr.h"
 #include "cmd.h" /* before conn_cmds.h, which needs struct cmd */
 #include "conn.h"
@@ -291,6 +292,12 @@ static void describe_flags(const struct conn *c, char *out)
 
     if (c->flags & CONN_MONITOR)
         *p++ = 'O';
+    if (c->flags & CONN_MULTI)
+        *p++ = 'x';
+    if (blocked_is_waiting(c))
+        *p++ = 'b';
+    if (c->flags & CONN_DIRTY_CAS)
+        *p++ = 'd';
     if (c->flags & CONN_CLOSE_AFTER_REPLY)
         *p++ = 'c';
     if (c->flags & CONN_CLOSE_ASAP)
@@ -318,12 +325,17 @@ static void describe_events(const struct conn *c, char *out)
     *p = '\0';
 }
 
+/* Bytes of the request being run, or of the one a blocked client waits
+ * with (Redis keeps it as the client's argv). */
 static size_t argv_mem(const struct conn *c)
 {
+    int waiting = blocked_is_waiting(c);
+    const struct resp_arg *argv = waiting ? c->bstate.argv : c->argv;
+    int argc = waiting ? c->bstate.argc : c->argc;
     size_t n = 0;
 
-    for (int i = 0; i < c->argc; i++)
-        n += c->argv[i].len;
+    for (int i = 0; i < argc; i++)
+        n += argv[i].len;
     return n;
 }
 
@@ -355,11 +367,12 @@ void conn_describe(struct conn *c, bstr *out)
     *out = bstr_catf(*out,
                      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld "
                      "idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 "
-                     "multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu "
+                     "multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu "
                      "multi-mem=0 ",
                      (unsigned long long)c->id, c->addr, c->laddr, c->fd,
                      str_or_empty(c->name), (now - c->ctime) / 1000,
-                     (now - c->last_interaction) / 1000, flags, c->db_id, qbuf,
+                     (now - c->last_interaction) / 1000, flags, c->db_id,
+                     (c->flags & CONN_MULTI) ? c->mstate.count : -1, qbuf,
                      c->qcap - c->qlen, argv_mem(c));
     *out =
         bstr_catf(*out,
@@ -694,6 +707,47 @@ static void client_no_touch_command(struct conn *c)
     set_flag_on_off(c, &c->argv[2], CONN_NO_TOUCH);
 }
 
+/* CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: end another client's blocking
+ * pop as if it timed out, or with the UNBLOCKED error.  :1 if it was
+ * blocked, :0 otherwise.  The reason is checked before the id, and a
+ * request of five or more arguments is the generic subcommand error, as in
+ * Redis 7.0. */
+static void client_unblock_command(struct conn *c)
+{
+    enum blocked_end how = BLOCKED_TIMEOUT;
+    long long id;
+    struct conn *target;
+
+    if (c->argc > 4) {
+        reply_errorf(c,
+                     "ERR unknown subcommand or wrong number of arguments "
+                     "for '%.*s'. Try CLIENT HELP.",
+                     (int)c->argv[1].len, c->argv[1].ptr);
+        return;
+    }
+    if (c->argc == 4) {
+        if (arg_is(&c->argv[3], "error")) {
+            how = BLOCKED_UNBLOCK_ERROR;
+        } else if (!arg_is(&c->argv[3], "timeout")) {
+            reply_error(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or "
+                           "ERROR");
+            return;
+        }
+    }
+    if (util_str2ll(c->argv[2].ptr, c->argv[2].len, &id) != 0) {
+        reply_error(c, ERR_NOT_INT);
+        return;
+    }
+    target = id > 0 ? conn_by_id((uint64_t)id) : NULL;
+    if (target == NULL || !conn_is_live(target) ||
+        !blocked_is_waiting(target)) {
+        reply_int(c, 0);
+        return;
+    }
+    blocked_unblock(target, how);
+    reply_int(c, 1);
+}
+
 /* CLIENT GETREDIR: -1, as tracking is never on. */
 static void client_getredir_command(struct conn *c)
 {
@@ -909,6 +963,16 @@ static struct cmd client_subcommands[] = {
      .summary = "Return information about server assisted client side "
                 "caching for the current connection",
      .complexity = "O(1)"},
+    {.name = "unblock",
+     .proc = client_unblock_command,
+     .arity = -3,
+     .flags = CLIENT_ADMIN_FLAGS,
+     .acl_categories = CLIENT_ADMIN_ACL,
+     .group = "connection",
+     .since = "5.0.0",
+     .summary = "Unblock a client blocked in a blocking command from a "
+                "different connection",
+     .complexity = "O(log N) where N is the number of client connections"},
     {0}};
 
 struct cmd conn_commands[] = {

@@ -80,6 +80,23 @@ static void delete_expired(struct db *db, const char *key, size_t klen)
     multi_touch_key(db, key, klen);
 }
 
+/* delete_expired() for a key string owned by the keys dict, which the
+ * deletion frees while WATCH still needs the name: pass a copy. */
+static void delete_expired_owned(struct db *db, const char *key)
+{
+    char buf[256];
+    size_t klen = bstr_len(key);
+
+    if (klen <= sizeof(buf)) {
+        memcpy(buf, key, klen);
+        delete_expired(db, buf, klen);
+    } else {
+        bstr copy = bstr_dup(key);
+        delete_expired(db, copy, klen);
+        bstr_free(copy);
+    }
+}
+
 /* Delete key if its TTL has passed; returns 1 if it did. */
 static int expire_if_needed(struct db *db, const char *key, size_t klen)
 {
@@ -244,8 +261,9 @@ bstr db_random_key(struct db *db)
         struct dict_entry *e = dict_random(db->keys);
         if (e == NULL)
             return NULL;
-        if (!expire_if_needed(db, e->key, bstr_len(e->key)))
+        if (!db_key_is_expired(db, e->key, bstr_len(e->key)))
             return e->key;
+        delete_expired_owned(db, e->key);
     }
 }
 
@@ -263,17 +281,7 @@ static int expire_round(struct db *db, long long now, int *sampled)
         struct dict_entry *e = dict_random(db->expires);
         (*sampled)++;
         if (now > e->v.s64) {
-            /* The key string dies with the entry: copy it for WATCH. */
-            char buf[256];
-            size_t klen = bstr_len(e->key);
-            if (klen <= sizeof(buf)) {
-                memcpy(buf, e->key, klen);
-                delete_expired(db, buf, klen);
-            } else {
-                bstr copy = bstr_dup(e->key);
-                delete_expired(db, copy, klen);
-                bstr_free(copy);
-            }
+            delete_expired_owned(db, e->key);
             expired++;
         } else {
             /* Saturate: TTLs near LLONG_MAX (PXAT 9223372036854775807)

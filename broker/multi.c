@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "admin.h"
 #include "conn.h"
 #include "db.h"
 #include "dict.h"
@@ -77,6 +78,12 @@ void multi_queue(struct conn *c)
 {
     struct multi_state *ms = &c->mstate;
 
+    /* A doomed transaction keeps nothing: a client pipelining without
+     * reading the replies could otherwise queue without bound. */
+    if (c->flags & (CONN_DIRTY_CAS | CONN_DIRTY_EXEC)) {
+        reply_simple(c, "QUEUED");
+        return;
+    }
     if (ms->count == ms->cap) {
         ms->cap = ms->cap ? ms->cap * 2 : 8;
         ms->cmds = xrealloc(ms->cmds, (size_t)ms->cap * sizeof(*ms->cmds));
@@ -89,6 +96,18 @@ void multi_flag_error(struct conn *c)
 {
     if (c->flags & CONN_MULTI)
         c->flags |= CONN_DIRTY_EXEC;
+}
+
+void multi_exec_refused(struct conn *c, const char *err)
+{
+    /* Redis words its own refusals without an error code. */
+    if (strncmp(err, "ERR ", 4) == 0)
+        err += 4;
+    multi_reset(c);
+    reply_errorf(c, "EXECABORT Transaction discarded because of: %s", err);
+    /* Never called, yet shown to MONITOR, as in Redis. */
+    if (server.monitors > 0)
+        admin_feed_monitors(c);
 }
 
 static void discard_queue(struct conn *c)
@@ -237,6 +256,35 @@ void multi_touch_key(struct db *db, const char *key, size_t klen)
     xfree(victims);
 }
 
+/* Whether emptying db (or swapping it with replaced_with) changes key for
+ * c, as Redis 7.0 decides it: a key c watched when it was already expired
+ * changes only if it comes back alive from the other database; a missing
+ * key replaced by an expired one becomes such a key instead of a change. */
+static int db_change_breaks_watch(struct conn *c, struct db *db,
+                                  struct db *replaced_with, const bstr key,
+                                  int exists_in_db)
+{
+    size_t klen = bstr_len(key);
+    struct watched_key *wk = find_watched(c, db, key, klen);
+    int in_other =
+        replaced_with && dict_find(replaced_with->keys, key, klen) != NULL;
+
+    if (wk == NULL)
+        return 0;
+    if (wk->expired) {
+        if (!in_other) {
+            wk->expired = 0;
+            return 0;
+        }
+        return !db_key_is_expired(replaced_with, key, klen);
+    }
+    if (!exists_in_db && db_key_is_expired(replaced_with, key, klen)) {
+        wk->expired = 1;
+        return 0;
+    }
+    return 1;
+}
+
 void multi_touch_db(struct db *db, struct db *replaced_with)
 {
     if (db->watched_keys == NULL || dict_size(db->watched_keys) == 0)
@@ -252,13 +300,15 @@ void multi_touch_db(struct db *db, struct db *replaced_with)
     dict_iter_start(&it, db->watched_keys);
     while ((e = dict_iter_next(&it)) != NULL) {
         size_t klen = bstr_len(e->key);
-        int exists = dict_find(db->keys, e->key, klen) != NULL ||
-                     (replaced_with &&
-                      dict_find(replaced_with->keys, e->key, klen) != NULL);
-        if (!exists)
+        int exists = dict_find(db->keys, e->key, klen) != NULL;
+        if (!exists && (replaced_with == NULL ||
+                        dict_find(replaced_with->keys, e->key, klen) == NULL))
             continue;
         struct watchers *w = e->v.ptr;
         for (int i = 0; i < w->count; i++) {
+            if (!db_change_breaks_watch(w->clients[i], db, replaced_with,
+                                        e->key, exists))
+                continue;
             if (n == cap) {
                 cap *= 2;
                 victims = xrealloc(victims, sizeof(*victims) * (size_t)cap);
@@ -392,16 +442,16 @@ struct cmd multi_commands[] = {
      .acl_categories = "@fast @transaction",
      .group = "transactions",
      .since = "1.2.0",
-     .summary = "Starts a transaction.",
+     .summary = "Mark the start of a transaction block",
      .complexity = "O(1)"},
     {.name = "exec",
      .proc = exec_command,
      .arity = 1,
-     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_MONITOR,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      .acl_categories = "@slow @transaction",
      .group = "transactions",
      .since = "1.2.0",
-     .summary = "Executes all commands in a transaction.",
+     .summary = "Execute all commands issued after MULTI",
      .complexity = "Depends on commands in the transaction"},
     {.name = "discard",
      .proc = discard_command,
@@ -411,7 +461,7 @@ struct cmd multi_commands[] = {
      .acl_categories = "@fast @transaction",
      .group = "transactions",
      .since = "2.0.0",
-     .summary = "Discards a transaction.",
+     .summary = "Discard all commands issued after MULTI",
      .complexity = "O(N), when N is the number of queued commands"},
     {.name = "watch",
      .proc = watch_command,
@@ -424,8 +474,8 @@ struct cmd multi_commands[] = {
      .key_step = 1,
      .group = "transactions",
      .since = "2.2.0",
-     .summary = "Monitors changes to keys to determine the execution of a "
-                "transaction.",
+     .summary = "Watch the given keys to determine execution of the "
+                "MULTI/EXEC block",
      .complexity = "O(1) for every key."},
     {.name = "unwatch",
      .proc = unwatch_command,
@@ -435,6 +485,6 @@ struct cmd multi_commands[] = {
      .acl_categories = "@fast @transaction",
      .group = "transactions",
      .since = "2.2.0",
-     .summary = "Forgets about watched keys of a transaction.",
+     .summary = "Forget about all watched keys",
      .complexity = "O(1)"},
     {0}};

@@ -33,6 +33,11 @@ extern struct cmd multi_commands[];
 void multi_queue(struct conn *c);
 /* A queueing error (unknown command, arity): EXEC will abort. */
 void multi_flag_error(struct conn *c);
+/* EXEC itself was refused before running (wrong arity, NOAUTH; err as
+ * the refusal would read): discard c's transaction and watches and answer
+ * "-EXECABORT Transaction discarded because of: ...", as Redis 7.0 does
+ * with or without MULTI. */
+void multi_exec_refused(struct conn *c, const char *err);
 
 /* Keys changed: mark their watchers. */
 void multi_touch_key(struct db *db, const char *key, size_t klen);

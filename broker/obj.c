@@ -5,6 +5,8 @@
 #include <time.h>
 
 #include "../resp/resp_write.h"
+#include "hashobj.h"
+#include "qlist.h"
 #include "util.h"
 
 #define OBJ_INT_MAX_DIGITS 20
@@ -59,12 +61,38 @@ struct obj *obj_string_raw(bstr s)
     return o;
 }
 
+struct obj *obj_new(enum obj_type type, enum obj_encoding enc, void *data)
+{
+    struct obj *o = obj_alloc(0);
+    o->type = type;
+    o->encoding = enc;
+    o->v.data = data;
+    return o;
+}
+
+struct obj *obj_list_create(void)
+{
+    return obj_new(OBJ_LIST, OBJ_ENC_QUICKLIST, qlist_create());
+}
+
 void obj_free(struct obj *o)
 {
     if (o == NULL)
         return;
-    if (o->type == OBJ_STRING && o->encoding == OBJ_ENC_RAW)
-        bstr_free(o->v.ptr);
+    switch (o->type) {
+    case OBJ_STRING:
+        if (o->encoding == OBJ_ENC_RAW)
+            bstr_free(o->v.ptr);
+        break;
+    case OBJ_LIST:
+        qlist_free(o->v.data);
+        break;
+    case OBJ_HASH:
+        hashobj_free(o);
+        break;
+    default:
+        break;
+    }
     xfree(o);
 }
 
@@ -156,6 +184,12 @@ const char *obj_encoding_name(const struct obj *o)
         return "int";
     case OBJ_ENC_EMBSTR:
         return "embstr";
+    case OBJ_ENC_HT:
+        return "hashtable";
+    case OBJ_ENC_QUICKLIST:
+        return "quicklist";
+    case OBJ_ENC_LISTPACK:
+        return "listpack";
     default:
         return "unknown";
     }
@@ -176,6 +210,10 @@ long long obj_idle_ms(const struct obj *o)
 size_t obj_alloc_size(const struct obj *o)
 {
     size_t n = sizeof(*o);
+    if (o->type == OBJ_LIST)
+        return n + qlist_alloc_size(o->v.data);
+    if (o->type == OBJ_HASH)
+        return n + hashobj_alloc_size(o);
     if (o->encoding == OBJ_ENC_EMBSTR)
         n += o->len + 1;
     else if (o->encoding == OBJ_ENC_RAW)

@@ -151,8 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         chunked.len = 0;
         run(data, size, &one, 1, unauth, &chunked);
     }
-    if (whole.len != chunked.len ||
-        memcmp(whole.p, chunked.p, whole.len) != 0)
+    if (whole.len != chunked.len || memcmp(whole.p, chunked.p, whole.len) != 0)
         abort();
     split_args(data, size);
     free(whole.p);
