@@ -180,7 +180,7 @@ static const struct config_def config_defs[] = {
      .var = &server.pidfile, .def = ""},
     {.name = "proto-max-bulk-len", .type = CONFIG_LL, .flags = CF_MEMORY,
      .var = &server.proto_max_bulk_len, .def = "512mb",
-     .min = 1024 * 1024, .max = BSTR_MAX_LEN},
+     .min = 1024 * 1024, .max = LONG_MAX},
     {.name = "client-query-buffer-limit", .type = CONFIG_LL,
      .flags = CF_MEMORY, .var = &server.client_query_buffer_limit,
      .def = "1gb", .min = 1024 * 1024, .max = LONG_MAX},
@@ -1315,8 +1315,9 @@ static int config_apply_seen(const struct config_change *ch, int i)
 }
 
 /* Run the apply hooks of the changed directives.  On a failure the old
- * values are set back and the hooks run again so their effects follow;
- * returns the index of the change whose hook failed, or -1. */
+ * values are set back and the hooks that ran, the failed one included, run
+ * again so their effects follow; returns the index of the change whose hook
+ * failed, or -1. */
 static int config_apply_all(struct config_change *ch, int n, const char **why)
 {
     for (int i = 0; i < n; i++) {
@@ -1329,7 +1330,9 @@ static int config_apply_all(struct config_change *ch, int n, const char **why)
                 "configuration is restored",
                 ch[i].def->name);
         config_restore(ch, n);
-        for (int j = 0; j < i; j++) {
+        /* The failed hook runs again too: it may have undone part of the
+         * old state (the listeners close before the new ones open). */
+        for (int j = 0; j <= i; j++) {
             const char *ignored;
             if (ch[j].changed && ch[j].def->apply && !config_apply_seen(ch, j))
                 ch[j].def->apply(&ignored);

@@ -213,7 +213,10 @@ static void protocol_error(struct conn *c)
  * before AUTH a client may only send small requests, as in Redis 7. */
 static void set_parser_limits(struct conn *c)
 {
-    c->parser.max_bulk_len = server.proto_max_bulk_len;
+    /* A string cannot outgrow a bstr, whatever proto-max-bulk-len says. */
+    c->parser.max_bulk_len = server.proto_max_bulk_len < BSTR_MAX_LEN
+                                 ? server.proto_max_bulk_len
+                                 : BSTR_MAX_LEN;
     c->parser.unauthenticated =
         server.requirepass != NULL && !(c->flags & CONN_AUTHENTICATED);
 }
@@ -293,12 +296,15 @@ static void conn_read(struct ev_loop *loop, int fd, void *data, int mask)
 {
     struct conn *c = data;
 
-    /* Nothing more will run for a closing client, so stop watching its
-     * socket: epoll is level-triggered, and a client that keeps sending
-     * while its last replies drain would otherwise wake the loop at once,
-     * forever. */
+    /* Nothing more will run for a closing client, but what it still sends
+     * is read and dropped: left unread, epoll (level-triggered) would wake
+     * the loop for it at once, forever, and closing a socket with unread
+     * input resets the connection, losing the last replies on the way. */
     if (c->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSE_ASAP)) {
-        ev_del(loop, fd, EV_READABLE);
+        char sink[CONN_IOBUF_LEN];
+        ssize_t n = read(fd, sink, sizeof(sink));
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+            conn_free(c);
         return;
     }
     size_t want = read_size(c);
