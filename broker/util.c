@@ -87,7 +87,7 @@ static int to_cbuf(char *buf, size_t cap, const char *p, size_t n)
 
 int util_str2ld(const char *p, size_t n, long double *out)
 {
-    char buf[UTIL_LD_STR_LEN], *end;
+    char buf[UTIL_LD_PARSE_MAX], *end;
 
     if (to_cbuf(buf, sizeof(buf), p, n) != 0)
         return -1;

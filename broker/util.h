@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UTIL_LD_STR_LEN 5600 /* long double printed in full */
+#define UTIL_LD_STR_LEN   5600 /* long double printed in full */
+#define UTIL_LD_PARSE_MAX 5120 /* longer numbers are refused, as Redis */
 
 /* malloc and friends that log and abort when memory is exhausted, as Redis
  * does: there is no sane way to answer a client without memory. */
