@@ -17,6 +17,7 @@
 #include "reply.h"
 #include "server.h"
 #include "t_hash.h"
+#include "t_list.h"
 #include "t_string.h"
 #include "util.h"
 
@@ -25,8 +26,9 @@
 
 /* Every module's fragment, in the order COMMAND lists them. */
 static struct cmd *const fragments[] = {
-    string_commands, hash_commands,   keys_commands,   multi_commands,
-    conn_commands,   admin_commands,  config_commands, command_commands,
+    string_commands, list_commands,   hash_commands,
+    keys_commands,   multi_commands,  conn_commands,
+    admin_commands,  config_commands, command_commands,
 };
 
 static struct cmd **table; /* top-level commands */
