@@ -231,6 +231,37 @@ benchmarks() {
     bench "redis-benchmark -t ping,set,get,incr,mset" -t ping,set,get,incr,mset
     bench "redis-benchmark -t ping,set,get,incr,mset -P 16" \
         -t ping,set,get,incr,mset -P 16
+    bench "redis-benchmark -t lpush,rpush,lpop,rpop,hset,lrange" \
+        -t lpush,rpush,lpop,rpop,hset,lrange
+}
+
+# --- the judge pipeline's flow, as the article types it into redis-cli ----
+
+cli_article_flow() {
+    same "LPUSH problems 1" LPUSH problems 1
+    same "LPUSH problems 2" LPUSH problems 2
+    same "RPOP problems gives the first pushed" RPOP problems
+    same "HSET of a user record" \
+        HSET user:100 name "John Doe" email "user@example.com" age 30
+    same "HGET of one field" HGET user:100 email
+    same_sorted "HGETALL of the record" HGETALL user:100
+    cli "$RESPD_PORT" DEL problems >/dev/null
+
+    # BRPOP in one redis-cli blocks until another pushes, then prints the
+    # key and the element.
+    local out pid start elapsed
+    start=$SECONDS
+    cli "$RESPD_PORT" BRPOP problems 0 >"$LIB_TMP/brpop.out" &
+    pid=$!
+    sleep 0.5
+    check "BRPOP is still waiting before the push" kill -0 "$pid"
+    cli "$RESPD_PORT" LPUSH problems 7 >/dev/null
+    wait "$pid"
+    out=$(cat "$LIB_TMP/brpop.out")
+    elapsed=$((SECONDS - start))
+    check_eq "BRPOP prints the key and the element after the push" \
+        "$(printf 'problems\n7')" "$out"
+    check "BRPOP returned as soon as the element came" test "$elapsed" -lt 5
 }
 
 start_pair
@@ -241,5 +272,6 @@ cli_options
 cli_pipe
 cli_scan
 cli_requirepass
+cli_article_flow
 benchmarks
 finish
