@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -79,6 +80,7 @@ void conn_free(struct conn *c)
         server.monitors--;
 
     resp_parser_free(&c->parser);
+    outq_free(&c->outq);
     resp_buf_free(&c->reply);
     xfree(c->qbuf);
     bstr_free(c->name);
@@ -109,7 +111,32 @@ struct conn *conn_by_id(uint64_t id)
 
 size_t conn_reply_pending(const struct conn *c)
 {
-    return c->reply.len - c->sent;
+    return c->outq.bytes + c->reply.len - c->sent;
+}
+
+void conn_check_output_limit(struct conn *c)
+{
+    int cls = c->pubsub_subs > 0 ? CONN_CLASS_PUBSUB : CONN_CLASS_NORMAL;
+    const struct obuf_limit *l = &server.obuf_limits[cls];
+    long long used = (long long)conn_reply_pending(c);
+    int over = l->hard_bytes > 0 && used >= l->hard_bytes;
+
+    if (l->soft_bytes > 0 && used >= l->soft_bytes) {
+        long long now = util_mstime();
+        if (c->obuf_soft_since == 0)
+            c->obuf_soft_since = now;
+        else if (now - c->obuf_soft_since >= l->soft_seconds * 1000)
+            over = 1;
+    } else {
+        c->obuf_soft_since = 0;
+    }
+    if (!over || (c->flags & CONN_CLOSE_ASAP))
+        return;
+    log_msg(LL_WARNING,
+            "Client id=%llu addr=%s scheduled to be closed ASAP for "
+            "overcoming of output buffer limits.",
+            (unsigned long long)c->id, c->addr);
+    conn_close_async(c);
 }
 
 void conn_mark_pending(struct conn *c)
@@ -351,7 +378,15 @@ static int write_pending(struct conn *c)
     if (left == 0)
         return 0;
 
-    ssize_t n = write(c->fd, c->reply.data + c->sent, left);
+    /* One system call for everything queued, shared messages included. */
+    struct iovec iov[CONN_MAX_IOV];
+    int niov = outq_iov(&c->outq, iov, CONN_MAX_IOV - 1);
+    if (c->reply.len > c->sent) {
+        iov[niov].iov_base = c->reply.data + c->sent;
+        iov[niov].iov_len = c->reply.len - c->sent;
+        niov++;
+    }
+    ssize_t n = writev(c->fd, iov, niov);
     server.stat_total_writes++;
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -360,8 +395,12 @@ static int write_pending(struct conn *c)
         conn_free(c);
         return -1;
     }
-    c->sent += (size_t)n;
     c->reply_bytes_total += n;
+    size_t from_queue = (size_t)n < c->outq.bytes ? (size_t)n : c->outq.bytes;
+    outq_consume(&c->outq, from_queue);
+    /* The reply buffer only counts once the queue ahead of it is empty. */
+    if (c->outq.bytes == 0)
+        c->sent += (size_t)n - from_queue;
     server.stat_net_output_bytes += n;
     if (n > 0)
         c->last_interaction = util_mstime();

@@ -27,10 +27,12 @@
 #include "bstr.h"
 #include "multi.h"
 #include "net.h"
+#include "outq.h"
 
 #define CONN_IOBUF_LEN       (16 * 1024)        /* a normal read */
 #define CONN_REPLY_PAUSE     (4 * 1024 * 1024)  /* stop reading above this */
 #define CONN_REPLY_RESUME    (1024 * 1024)      /* read again below this */
+#define CONN_MAX_IOV         64                 /* segments per writev() */
 #define CONN_MAX_ACCEPTS     1000               /* accept() calls per wake-up */
 #define CONN_QBUF_KEEP       (64 * 1024)        /* larger empty buffers go */
 #define CONN_REPLY_KEEP_MAX  (16 * 1024 * 1024) /* freed after a write */
@@ -80,9 +82,14 @@ struct conn {
     struct resp_arg *argv;
     const struct cmd *cmd, *last_cmd;
 
-    /* Replies not yet written: reply.data[sent, reply.len). */
+    /* Output not yet written, in order: the segments of outq (shared
+     * pub/sub messages, and replies queued before them), then
+     * reply.data[sent, reply.len). */
+    struct outq outq;
     struct resp_buf reply;
     size_t sent;
+    long long obuf_soft_since; /* ms, when the soft limit was passed */
+    int pubsub_subs;           /* channels + patterns + shard channels */
 
     long long ctime;            /* creation, ms */
     long long last_interaction; /* ms, for the idle timeout */
@@ -108,6 +115,10 @@ void conn_close_async(struct conn *c);
 
 /* Execute what c has in its query buffer (a client just unblocked). */
 void conn_resume_input(struct conn *c);
+
+/* Close c (asynchronously, with Redis's log line) if its pending output
+ * passed its class's client-output-buffer-limit. */
+void conn_check_output_limit(struct conn *c);
 
 /* Queue c for writing before the loop sleeps. */
 void conn_mark_pending(struct conn *c);

@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "conn.h"
 #include "obj.h"
+#include "outq.h"
 #include "server.h"
 #include "util.h"
 
@@ -39,6 +40,26 @@ static void check(int rc)
 void reply_raw(struct conn *c, const void *p, size_t n)
 {
     check(resp_buf_append(out(c), p, n));
+}
+
+void reply_shared(struct conn *c, struct shared_reply *s)
+{
+    if (c->flags & CONN_CLOSE_ASAP)
+        return;
+    /* The running client's own reply buffer may hold a deferred length's
+     * offsets (reply_defer_len): copy into it rather than move it. */
+    if (c == server.current) {
+        reply_raw(c, s->data, s->len);
+    } else {
+        if (c->reply.len > c->sent)
+            outq_push_buf(&c->outq, &c->reply, c->sent);
+        else
+            c->reply.len = 0;
+        c->sent = 0;
+        outq_push_shared(&c->outq, s);
+        conn_mark_pending(c);
+    }
+    conn_check_output_limit(c);
 }
 
 void reply_simple(struct conn *c, const char *s)

@@ -10,6 +10,7 @@
 
 struct conn;
 struct obj;
+struct shared_reply;
 
 /* Error texts Redis 7 uses, shared by many commands. */
 #define ERR_SYNTAX "ERR syntax error"
@@ -60,5 +61,10 @@ void reply_set_deferred_len(struct conn *c, size_t handle, char type,
 
 /* Raw, already formatted protocol bytes. */
 void reply_raw(struct conn *c, const void *p, size_t n);
+
+/* Queue a shared, already formatted block (a published message) after c's
+ * pending output without copying it (outq.h), then enforce c's output
+ * buffer limit.  A client being closed gets nothing. */
+void reply_shared(struct conn *c, struct shared_reply *s);
 
 #endif

@@ -22,6 +22,20 @@
 struct ev_loop;
 struct conn;
 
+/* client-output-buffer-limit, per class of client. */
+enum {
+    CONN_CLASS_NORMAL = 0,
+    CONN_CLASS_REPLICA,
+    CONN_CLASS_PUBSUB,
+    CONN_CLASS_COUNT
+};
+
+struct obuf_limit {
+    long long hard_bytes; /* 0: none */
+    long long soft_bytes; /* 0: none */
+    long long soft_seconds;
+};
+
 struct server {
     /* Configuration. */
     int port;
@@ -42,6 +56,7 @@ struct server {
     char *pidfile;
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
+    struct obuf_limit obuf_limits[CONN_CLASS_COUNT];
     int hz;
     int active_expire_enabled;           /* DEBUG SET-ACTIVE-EXPIRE */
     long long hash_max_listpack_entries; /* small hashes stay packed up */
