@@ -32,6 +32,7 @@
 #include "dict.h"
 #include "log.h"
 #include "obj.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "server.h"
 #include "util.h"
@@ -425,8 +426,8 @@ static bstr info_stats_keys(bstr out)
         "total_eviction_exceeded_time:0\r\n"
         "current_eviction_exceeded_time:0\r\n"
         "keyspace_hits:%lld\r\nkeyspace_misses:%lld\r\n"
-        "pubsub_channels:0\r\npubsub_patterns:0\r\n"
-        "pubsubshard_channels:0\r\nlatest_fork_usec:0\r\ntotal_forks:0\r\n"
+        "pubsub_channels:%zu\r\npubsub_patterns:%zu\r\n"
+        "pubsubshard_channels:%zu\r\nlatest_fork_usec:0\r\ntotal_forks:0\r\n"
         "migrate_cached_sockets:0\r\nslave_expires_tracked_keys:0\r\n"
         "active_defrag_hits:0\r\nactive_defrag_misses:0\r\n"
         "active_defrag_key_hits:0\r\nactive_defrag_key_misses:0\r\n"
@@ -434,7 +435,9 @@ static bstr info_stats_keys(bstr out)
         "tracking_total_keys:0\r\ntracking_total_items:0\r\n"
         "tracking_total_prefixes:0\r\n",
         server.stat_expired_keys, server.stat_expire_cycle_us / 1000,
-        server.stat_keyspace_hits, server.stat_keyspace_misses);
+        server.stat_keyspace_hits, server.stat_keyspace_misses,
+        pubsub_total(PUBSUB_CHANNEL), pubsub_total(PUBSUB_PATTERN),
+        pubsub_total(PUBSUB_SHARD));
 }
 
 static bstr info_stats(bstr out)

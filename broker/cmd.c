@@ -14,6 +14,7 @@
 #include "dict.h"
 #include "keys.h"
 #include "multi.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "server.h"
 #include "t_hash.h"
@@ -26,9 +27,9 @@
 
 /* Every module's fragment, in the order COMMAND lists them. */
 static struct cmd *const fragments[] = {
-    string_commands, list_commands,   hash_commands,
-    keys_commands,   multi_commands,  conn_commands,
-    admin_commands,  config_commands, command_commands,
+    string_commands, list_commands,    hash_commands, keys_commands,
+    multi_commands,  pubsub_commands,  conn_commands, admin_commands,
+    config_commands, command_commands,
 };
 
 static struct cmd **table; /* top-level commands */
@@ -125,6 +126,24 @@ static void reply_unknown_command(struct conn *c)
                  (int)nlen, c->argv[0].ptr, args);
 }
 
+/* What a RESP2 client may send while subscribed: its connection carries
+ * pushed messages, so only commands whose replies cannot be mistaken for
+ * one (Redis 7.0's list). */
+static int allowed_while_subscribed(const struct cmd *cmd)
+{
+    static const char *const names[] = {
+        "ping",         "subscribe",    "ssubscribe",
+        "unsubscribe",  "sunsubscribe", "psubscribe",
+        "punsubscribe", "quit",         "reset"};
+
+    if (cmd->parent != NULL)
+        return 0;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(cmd->name, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Refuse c's command with err, counted as a rejected call.  A refused
  * EXEC ends the transaction instead (multi_exec_refused). */
 static void reject(struct conn *c, struct cmd *cmd, const char *err)
@@ -165,6 +184,16 @@ static int check_command(struct conn *c, struct cmd *top, struct cmd *cmd)
     }
     if ((c->flags & CONN_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
         reject(c, cmd, "ERR Command not allowed inside a transaction");
+        return -1;
+    }
+    if (c->pubsub_subs > 0 && c->proto == 2 && !allowed_while_subscribed(cmd)) {
+        char err[192];
+        snprintf(err, sizeof(err),
+                 "ERR Can't execute '%s': only (P|S)SUBSCRIBE / "
+                 "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
+                 "context",
+                 cmd->fullname);
+        reject(c, cmd, err);
         return -1;
     }
     /* Redis treats a MONITOR connection like a replica's. */

@@ -38,6 +38,7 @@
 #include "ev.h"
 #include "log.h"
 #include "net.h"
+#include "notify.h"
 #include "reply.h"
 #include "server.h"
 #include "util.h"
@@ -132,8 +133,10 @@ static const struct config_enum protected_enum[] = {{"no", PROTECTED_NO},
                                                     {"local", PROTECTED_LOCAL},
                                                     {NULL, 0}};
 
-static config_setter bind_set, save_set, dir_set;
-static config_formatter bind_format, save_format, dir_format;
+static config_setter bind_set, save_set, dir_set, notify_set;
+static config_formatter bind_format, save_format, dir_format, notify_format;
+static config_setter obuf_set;
+static config_formatter obuf_format;
 static config_applier apply_listeners, apply_maxclients, apply_hz;
 static config_checker check_appendonly;
 
@@ -184,6 +187,11 @@ static const struct config_def config_defs[] = {
     {.name = "client-query-buffer-limit", .type = CONFIG_LL,
      .flags = CF_MEMORY, .var = &server.client_query_buffer_limit,
      .def = "1gb", .min = 1024 * 1024, .max = LONG_MAX},
+    {.name = "client-output-buffer-limit", .type = CONFIG_SPECIAL,
+     .flags = CF_MULTI_ARG,
+     .def = "normal 0 0 0 slave 268435456 67108864 60 "
+            "pubsub 33554432 8388608 60",
+     .set = obuf_set, .format = obuf_format},
     {.name = "hz", .type = CONFIG_INT, .var = &server.hz, .def = "10",
      .min = 0, .max = INT_MAX, .apply = apply_hz},
     /* The ziplist names are Redis 7's aliases of the listpack ones: two
@@ -210,6 +218,8 @@ static const struct config_def config_defs[] = {
      .def = "", .set = save_set, .format = save_format},
     {.name = "appendonly", .type = CONFIG_BOOL, .var = &config_appendonly,
      .def = "no", .check = check_appendonly},
+    {.name = "notify-keyspace-events", .type = CONFIG_SPECIAL, .def = "",
+     .set = notify_set, .format = notify_format},
     {.name = "enable-protected-configs", .type = CONFIG_ENUM, .flags = IMM,
      .var = &config_protected, .def = "no", .enums = protected_enum},
 };
@@ -659,6 +669,80 @@ static bstr save_format(const struct config_def *d)
     return bstr_empty(0);
 }
 
+static const char *const obuf_class_names[CONN_CLASS_COUNT] = {
+    [CONN_CLASS_NORMAL] = "normal",
+    [CONN_CLASS_REPLICA] = "slave",
+    [CONN_CLASS_PUBSUB] = "pubsub"};
+
+/* The class named s ("replica" is an alias of "slave"), or -1. */
+static int obuf_class(const char *s)
+{
+    if (strcasecmp(s, "replica") == 0)
+        return CONN_CLASS_REPLICA;
+    for (int i = 0; i < CONN_CLASS_COUNT; i++)
+        if (strcasecmp(s, obuf_class_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* client-output-buffer-limit [<class> <hard> <soft> <soft-seconds>] ...:
+ * every group is checked before any is stored, so a bad one changes
+ * nothing; classes not named keep their limits. */
+static int obuf_set(const struct config_def *d, char **argv, int argc,
+                    const char **err)
+{
+    struct obuf_limit lim[CONN_CLASS_COUNT];
+
+    if (argc == 1 && argv[0][0] == '\0')
+        argc = 0;
+    if (argc % 4 != 0) {
+        *err = "Wrong number of arguments in buffer limit configuration.";
+        return SET_FAILED;
+    }
+    memcpy(lim, server.obuf_limits, sizeof(lim));
+    for (int i = 0; i < argc; i += 4) {
+        int cls = obuf_class(argv[i]);
+        unsigned long long hard, soft;
+        char *end;
+        long long secs = strtoll(argv[i + 3], &end, 10);
+
+        if (cls < 0) {
+            *err = "Invalid client class specified in buffer limit "
+                   "configuration.";
+            return SET_FAILED;
+        }
+        if (config_memtoull(argv[i + 1], &hard) != 0 ||
+            config_memtoull(argv[i + 2], &soft) != 0 || *end != '\0' ||
+            end == argv[i + 3] || secs < 0 || hard > LLONG_MAX ||
+            soft > LLONG_MAX) {
+            *err = "Error in hard, soft or soft_seconds setting in buffer "
+                   "limit configuration.";
+            return SET_FAILED;
+        }
+        lim[cls].hard_bytes = (long long)hard;
+        lim[cls].soft_bytes = (long long)soft;
+        lim[cls].soft_seconds = secs;
+    }
+    if (memcmp(lim, server.obuf_limits, sizeof(lim)) == 0)
+        return SET_UNCHANGED;
+    memcpy(server.obuf_limits, lim, sizeof(lim));
+    return SET_CHANGED;
+}
+
+/* "normal 0 0 0 slave ... pubsub ...", in bytes, as CONFIG GET shows it. */
+static bstr obuf_format(const struct config_def *d)
+{
+    bstr s = bstr_empty(0);
+
+    for (int i = 0; i < CONN_CLASS_COUNT; i++) {
+        const struct obuf_limit *l = &server.obuf_limits[i];
+        s = bstr_catf(s, "%s%s %lld %lld %lld", i > 0 ? " " : "",
+                      obuf_class_names[i], l->hard_bytes, l->soft_bytes,
+                      l->soft_seconds);
+    }
+    return s;
+}
+
 /* dir path: changes the working directory at once, as Redis does, so
  * later relative paths (includes, the pid file) start from it. */
 static int dir_set(const struct config_def *d, char **argv, int argc,
@@ -684,6 +768,33 @@ static bstr dir_format(const struct config_def *d)
     char cwd[PATH_MAX];
 
     return config_bstr(getcwd(cwd, sizeof(cwd)) ? cwd : "");
+}
+
+/* notify-keyspace-events: class letters (notify.h), "" for none. */
+static int notify_set(const struct config_def *d, char **argv, int argc,
+                      const char **err)
+{
+    int flags;
+
+    if (argc != 1) {
+        *err = "wrong number of arguments";
+        return SET_FAILED;
+    }
+    flags = notify_flags_parse(argv[0], strlen(argv[0]));
+    if (flags < 0) {
+        *err = NOTIFY_ERR_FLAGS;
+        return SET_FAILED;
+    }
+    server.notify_keyspace_events = flags;
+    return SET_CHANGED;
+}
+
+static bstr notify_format(const struct config_def *d)
+{
+    char buf[NOTIFY_FLAGS_MAX];
+    size_t n = notify_flags_format(server.notify_keyspace_events, buf);
+
+    return bstr_new(buf, n);
 }
 
 static int check_appendonly(long long v, const char **err)

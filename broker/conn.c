@@ -12,6 +12,7 @@
 #include "db.h"
 #include "ev.h"
 #include "log.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "server.h"
 #include "util.h"
@@ -64,6 +65,7 @@ void conn_free(struct conn *c)
     if (blocked_is_blocked(c))
         blocked_unblock(c, BLOCKED_GONE);
     multi_reset(c);
+    pubsub_unsubscribe_all(c);
     pending_unlink(c);
     if (c->fd >= 0) {
         ev_del(server.loop, c->fd, EV_READABLE | EV_WRITABLE);
@@ -381,7 +383,9 @@ static int write_pending(struct conn *c)
     /* One system call for everything queued, shared messages included. */
     struct iovec iov[CONN_MAX_IOV];
     int niov = outq_iov(&c->outq, iov, CONN_MAX_IOV - 1);
-    if (c->reply.len > c->sent) {
+    /* The reply buffer comes after the whole queue: with segments left
+     * out of this call, its bytes would overtake them. */
+    if (niov == c->outq.count && c->reply.len > c->sent) {
         iov[niov].iov_base = c->reply.data + c->sent;
         iov[niov].iov_len = c->reply.len - c->sent;
         niov++;
@@ -481,6 +485,7 @@ void conn_resume_input(struct conn *c)
 void conn_reset_state(struct conn *c)
 {
     multi_reset(c);
+    pubsub_unsubscribe_all(c);
     c->db_id = 0;
     c->db = db_get(0);
     c->proto = 2;

@@ -22,6 +22,7 @@
 #include "conn_cmds.h"
 #include "db.h"
 #include "ev.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "server.h"
 #include "util.h"
@@ -46,11 +47,22 @@ static int arg_is(const struct resp_arg *a, const char *lit)
 
 /* --- PING ECHO QUIT RESET SELECT ---------------------------------------- */
 
-/* PING [message] */
+/* PING [message]
+ * A subscribed RESP2 client gets ["pong", message or ""]: on its
+ * connection a lone +PONG could not be told apart from pushed data. */
 static void ping_command(struct conn *c)
 {
     if (c->argc > 2) {
         reply_arity_error(c);
+        return;
+    }
+    if (c->pubsub_subs > 0 && c->proto == 2) {
+        reply_array(c, 2);
+        reply_bulk_cstr(c, "pong");
+        if (c->argc == 2)
+            reply_bulk(c, c->argv[1].ptr, c->argv[1].len);
+        else
+            reply_bulk(c, "", 0);
         return;
     }
     if (c->argc == 2)
@@ -292,6 +304,8 @@ static void describe_flags(const struct conn *c, char *out)
 
     if (c->flags & CONN_MONITOR)
         *p++ = 'O';
+    if (c->pubsub_subs > 0)
+        *p++ = 'P';
     if (c->flags & CONN_MULTI)
         *p++ = 'x';
     if (blocked_is_waiting(c))
@@ -358,20 +372,24 @@ static const char *str_or_empty(const char *s)
 void conn_describe(struct conn *c, bstr *out)
 {
     char flags[16], events[4];
+    int subs[PUBSUB_KINDS];
     long long now = util_mstime();
     const struct cmd *last = c->cmd ? c->cmd : c->last_cmd;
     size_t qbuf = c->qlen - c->qpos;
 
     describe_flags(c, flags);
     describe_events(c, events);
+    pubsub_counts(c, subs);
     *out = bstr_catf(*out,
                      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld "
-                     "idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 "
+                     "idle=%lld flags=%s db=%d sub=%d psub=%d ssub=%d "
                      "multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu "
                      "multi-mem=0 ",
                      (unsigned long long)c->id, c->addr, c->laddr, c->fd,
                      str_or_empty(c->name), (now - c->ctime) / 1000,
                      (now - c->last_interaction) / 1000, flags, c->db_id,
+                     subs[PUBSUB_CHANNEL], subs[PUBSUB_PATTERN],
+                     subs[PUBSUB_SHARD],
                      (c->flags & CONN_MULTI) ? c->mstate.count : -1, qbuf,
                      c->qcap - c->qlen, argv_mem(c));
     *out =

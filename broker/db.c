@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "conn.h"
 #include "multi.h"
+#include "notify.h"
 #include "server.h"
 #include "util.h"
 
@@ -77,6 +78,7 @@ static void delete_expired(struct db *db, const char *key, size_t klen)
 {
     server.stat_expired_keys++;
     db_delete(db, key, klen);
+    notify_keyspace_event(NOTIFY_EXPIRED, "expired", key, klen, db->id);
     multi_touch_key(db, key, klen);
 }
 
@@ -134,10 +136,12 @@ struct obj *db_lookup_read(struct db *db, const char *key, size_t klen,
                            int flags)
 {
     struct obj *o = lookup(db, key, klen, flags);
-    if (o)
+    if (o) {
         server.stat_keyspace_hits++;
-    else
+    } else {
         server.stat_keyspace_misses++;
+        notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", key, klen, db->id);
+    }
     return o;
 }
 
@@ -150,6 +154,7 @@ void db_add(struct db *db, const char *key, size_t klen, struct obj *val)
 {
     struct dict_entry *e = dict_add(db->keys, bstr_new(key, klen));
     e->v.ptr = val;
+    notify_keyspace_event(NOTIFY_NEW, "new", key, klen, db->id);
     /* A new list may be what blocked clients wait for (a push creating it,
      * RENAME, a BLMOVE destination). */
     if (val->type == OBJ_LIST)

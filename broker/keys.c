@@ -25,6 +25,7 @@
 #include "conn.h"
 #include "db.h"
 #include "dict.h"
+#include "notify.h"
 #include "obj.h"
 #include "reply.h"
 #include "util.h"
@@ -73,6 +74,7 @@ static void del_generic(struct conn *c)
             continue;
         db_delete(c->db, key, klen);
         db_signal_modified(c->db, key, klen);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", key, klen, c->db->id);
         deleted++;
     }
     reply_int(c, deleted);
@@ -425,6 +427,10 @@ static void rename_generic(struct conn *c, int nx)
     rename_move(c->db, src, dst);
     db_signal_modified(c->db, src->ptr, src->len);
     db_signal_modified(c->db, dst->ptr, dst->len);
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_from", src->ptr, src->len,
+                          c->db->id);
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_to", dst->ptr, dst->len,
+                          c->db->id);
     /* Both keys changed, but Redis counts a rename as one change. */
     server.dirty--;
     nx ? reply_int(c, 1) : reply_ok(c);
@@ -540,11 +546,16 @@ static void expire_generic(struct conn *c, const char *name, long long basetime,
         return;
     }
 
-    if (when <= server.cmd_time_ms)
+    /* A deadline already past deletes the key: Redis reports that as a
+     * "del", not as an expiry. */
+    int gone = when <= server.cmd_time_ms;
+    if (gone)
         db_delete(c->db, key, klen);
     else
         db_set_expire(c->db, key, klen, when);
     db_signal_modified(c->db, key, klen);
+    notify_keyspace_event(NOTIFY_GENERIC, gone ? "del" : "expire", key, klen,
+                          c->db->id);
     reply_int(c, 1);
 }
 
@@ -584,6 +595,7 @@ static void persist_command(struct conn *c)
         return;
     }
     db_signal_modified(c->db, key, klen);
+    notify_keyspace_event(NOTIFY_GENERIC, "persist", key, klen, c->db->id);
     reply_int(c, 1);
 }
 

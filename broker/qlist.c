@@ -133,12 +133,23 @@ static void enc_prepare(struct qlist_enc *q, const void *p, size_t n)
     q->total = q->size + backlen_size(q->size);
 }
 
+/* The tag of an integer needing size bytes of tag and payload (3 or more). */
+static unsigned char int_tag(size_t size)
+{
+    switch (size) {
+    case 3:
+        return TAG_INT16;
+    case 4:
+        return TAG_INT24;
+    case 5:
+        return TAG_INT32;
+    default:
+        return TAG_INT64;
+    }
+}
+
 static unsigned char *write_int(unsigned char *d, long long v, size_t size)
 {
-    static const unsigned char tags[] = {0,         0,         0,
-                                         TAG_INT16, TAG_INT24, TAG_INT32,
-                                         0,         0,         0,
-                                         TAG_INT64};
     uint64_t u = (uint64_t)v;
 
     if (size == 1) {
@@ -147,7 +158,7 @@ static unsigned char *write_int(unsigned char *d, long long v, size_t size)
         *d++ = (unsigned char)(TAG_INT13 | ((u >> 8) & 0x1F));
         *d++ = (unsigned char)(u & 0xFF);
     } else {
-        *d++ = tags[size];
+        *d++ = int_tag(size);
         put_le(d, u, (int)size - 1);
         d += size - 1;
     }
@@ -372,8 +383,8 @@ static void node_free(struct qlist *ql, struct qlist_node *n)
 /* Move n's entries into a new buffer of newcap bytes, leaving a gap of sz
  * bytes at offset off, with the entries at new_start.  Returns the gap. */
 static unsigned char *node_rebuffer(struct qlist *ql, struct qlist_node *n,
-                                    size_t newcap, size_t new_start,
-                                    size_t off, size_t sz)
+                                    size_t newcap, size_t new_start, size_t off,
+                                    size_t sz)
 {
     unsigned char *buf = xmalloc(newcap);
     const unsigned char *base = node_base(n);
@@ -515,8 +526,7 @@ static void remove_entry(struct qlist *ql, struct qlist_node *n, size_t off,
 }
 
 /* Index (negative from the tail) to 0..len-1.  Returns -1 if out of range. */
-static int normalize_index(const struct qlist *ql, long long index,
-                           size_t *out)
+static int normalize_index(const struct qlist *ql, long long index, size_t *out)
 {
     if (index < 0)
         index += (long long)ql->len;
@@ -528,8 +538,8 @@ static int normalize_index(const struct qlist *ql, long long index,
 
 /* The node and offset of the entry at index (< len), walking from the
  * nearer end of the list. */
-static void locate(const struct qlist *ql, size_t index,
-                   struct qlist_node **np, size_t *offp)
+static void locate(const struct qlist *ql, size_t index, struct qlist_node **np,
+                   size_t *offp)
 {
     struct qlist_node *n;
     size_t i;

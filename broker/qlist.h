@@ -23,9 +23,9 @@
 
 #define QLIST_HEAD         0
 #define QLIST_TAIL         1
-#define QLIST_DEFAULT_FILL (-2)   /* 8 KiB nodes */
-#define QLIST_NODE_BYTES   8192   /* the default limit, and the cap for a
-                                     positive fill */
+#define QLIST_DEFAULT_FILL (-2) /* 8 KiB nodes */
+/* The default fill's limit, and the cap for a positive fill. */
+#define QLIST_NODE_BYTES 8192
 
 struct qlist;
 

@@ -19,6 +19,7 @@
 #include "cmd.h" /* before t_hash.h, which needs struct cmd */
 #include "conn.h"
 #include "db.h"
+#include "notify.h"
 #include "hashobj.h"
 #include "obj.h"
 #include "reply.h"
@@ -112,9 +113,13 @@ static struct obj *hash_lookup_create(struct conn *c)
     return o;
 }
 
-static void hash_signal(struct conn *c)
+/* Signal a change of the hash at argv[1] and report it as the hash event
+ * `event` (notify.h). */
+static void hash_signal(struct conn *c, const char *event)
 {
     db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
+    notify_keyspace_event(NOTIFY_HASH, event, c->argv[1].ptr, c->argv[1].len,
+                          c->db->id);
 }
 
 /* The entry for the field f of o, or -1 when o is NULL or lacks it. */
@@ -151,7 +156,7 @@ static void hash_set_generic(struct conn *c, int reply_added)
         reply_int(c, added);
     else
         reply_ok(c);
-    hash_signal(c);
+    hash_signal(c, "hset");
 }
 
 static void hset_command(struct conn *c)
@@ -179,7 +184,7 @@ static void hsetnx_command(struct conn *c)
     }
     hashobj_set(o, f->ptr, f->len, v->ptr, v->len);
     reply_int(c, 1);
-    hash_signal(c);
+    hash_signal(c, "hset");
 }
 
 /* --- readers of single fields ------------------------------------------ */
@@ -262,7 +267,7 @@ static void hdel_command(struct conn *c)
 {
     const struct resp_arg *key = &c->argv[1];
     long long deleted = 0;
-    int err;
+    int err, gone = 0;
     struct obj *o = hash_lookup_write(c, &err);
 
     if (o == NULL) {
@@ -276,11 +281,15 @@ static void hdel_command(struct conn *c)
         deleted += hashobj_delete(o, f->ptr, f->len);
         if (hashobj_len(o) == 0) {
             db_delete(c->db, key->ptr, key->len);
+            gone = 1;
             break;
         }
     }
     if (deleted)
-        hash_signal(c);
+        hash_signal(c, "hdel");
+    if (gone)
+        notify_keyspace_event(NOTIFY_GENERIC, "del", key->ptr, key->len,
+                              c->db->id);
     reply_int(c, deleted);
 }
 
@@ -370,7 +379,7 @@ static void hincrby_command(struct conn *c)
     int n = util_ll2str(buf, sizeof(buf), value);
     hashobj_set(o, f->ptr, f->len, buf, (size_t)n);
     reply_int(c, value);
-    hash_signal(c);
+    hash_signal(c, "hincrby");
 }
 
 /* Parse a long double as Redis's string2ld: what strtold takes whole, no
@@ -408,7 +417,7 @@ static void hash_incr_float(struct conn *c, struct obj *o, long double incr)
     assert(n > 0);
     hashobj_set(o, f->ptr, f->len, buf, (size_t)n);
     reply_bulk(c, buf, (size_t)n);
-    hash_signal(c);
+    hash_signal(c, "hincrbyfloat");
 }
 
 /* HINCRBYFLOAT key field increment

@@ -28,6 +28,7 @@
 #include "cmd.h" /* before t_list.h, which needs struct cmd */
 #include "conn.h"
 #include "db.h"
+#include "notify.h"
 #include "obj.h"
 #include "qlist.h"
 #include "reply.h"
@@ -136,14 +137,37 @@ static struct obj *list_create(void)
     return o;
 }
 
-/* After removing from the list o at key: signal the change and delete the
- * key if the list is now empty (o is then freed). */
+/* Report the list event `event` about key (notify.h). */
+static void list_notify(struct conn *c, const char *event, const char *key,
+                        size_t klen)
+{
+    notify_keyspace_event(NOTIFY_LIST, event, key, klen, c->db->id);
+}
+
+/* The event names of a push and a pop at where. */
+static const char *list_push_event(int where)
+{
+    return where == QLIST_HEAD ? "lpush" : "rpush";
+}
+
+static const char *list_pop_event(int where)
+{
+    return where == QLIST_HEAD ? "lpop" : "rpop";
+}
+
+/* After removing from the list o at key with the command's event: signal
+ * and report the change, and delete the key if the list is now empty (o is
+ * then freed), reporting that as "del" after the event, as Redis does. */
 static void list_removed(struct conn *c, struct obj *o, const char *key,
-                         size_t klen)
+                         size_t klen, const char *event)
 {
     db_signal_modified(c->db, key, klen);
-    if (qlist_len(list_ql(o)) == 0)
+    list_notify(c, event, key, klen);
+    if (qlist_len(list_ql(o)) == 0) {
+        /* Reported first: key may be a string the deletion frees. */
+        notify_keyspace_event(NOTIFY_GENERIC, "del", key, klen, c->db->id);
         db_delete(c->db, key, klen);
+    }
 }
 
 /* Push p[0..n) at where of the list at key (o, or NULL to create it).
@@ -161,6 +185,7 @@ static void list_push_to(struct conn *c, struct obj *o,
         blocked_signal_key(c->db, key->ptr, key->len);
     }
     db_signal_modified(c->db, key->ptr, key->len);
+    list_notify(c, list_push_event(where), key->ptr, key->len);
 }
 
 /* Reply with up to count elements popped from where of the list o at key,
@@ -179,7 +204,7 @@ static void list_pop_reply(struct conn *c, struct obj *o, const char *key,
         reply_bulk(c, e.ptr, e.len);
         qlist_pop(ql, where);
     }
-    list_removed(c, o, key, klen);
+    list_removed(c, o, key, klen, list_pop_event(where));
 }
 
 /* Pop one element from where of the non-empty list o at key and reply
@@ -195,7 +220,7 @@ static void list_pop_reply_keyed(struct conn *c, struct obj *o, const char *key,
     reply_bulk(c, key, klen);
     reply_bulk(c, e.ptr, e.len);
     qlist_pop(ql, where);
-    list_removed(c, o, key, klen);
+    list_removed(c, o, key, klen, list_pop_event(where));
 }
 
 /* ---- pushes and pops ---------------------------------------------------- */
@@ -225,6 +250,7 @@ static void list_push_generic(struct conn *c, int where, int existing_only)
         blocked_signal_key(c->db, key->ptr, key->len);
     }
     db_signal_modified(c->db, key->ptr, key->len);
+    list_notify(c, list_push_event(where), key->ptr, key->len);
     reply_int(c, (long long)qlist_len(list_ql(o)));
 }
 
@@ -288,7 +314,7 @@ static void list_pop_generic(struct conn *c, int where)
         qlist_peek(list_ql(o), where, &e);
         reply_bulk(c, e.ptr, e.len);
         qlist_pop(list_ql(o), where);
-        list_removed(c, o, key->ptr, key->len);
+        list_removed(c, o, key->ptr, key->len, list_pop_event(where));
     }
 }
 
@@ -525,6 +551,7 @@ static void lset_command(struct conn *c)
         return;
     }
     db_signal_modified(c->db, key->ptr, key->len);
+    list_notify(c, "lset", key->ptr, key->len);
     reply_ok(c);
 }
 
@@ -558,6 +585,7 @@ static void linsert_command(struct conn *c)
         if (e.len == pivot->len && memcmp(e.ptr, pivot->ptr, e.len) == 0) {
             qlist_iter_insert(&it, after, c->argv[4].ptr, c->argv[4].len);
             db_signal_modified(c->db, key->ptr, key->len);
+            list_notify(c, "linsert", key->ptr, key->len);
             reply_int(c, (long long)qlist_len(list_ql(o)));
             return;
         }
@@ -600,7 +628,7 @@ static void lrem_command(struct conn *c)
         }
     }
     if (removed > 0)
-        list_removed(c, o, key->ptr, key->len);
+        list_removed(c, o, key->ptr, key->len, "lrem");
     reply_int(c, (long long)removed);
 }
 
@@ -630,7 +658,7 @@ static void ltrim_command(struct conn *c)
             qlist_delete_range(ql, stop + 1, len - stop - 1);
             qlist_delete_range(ql, 0, start);
         }
-        list_removed(c, o, key->ptr, key->len);
+        list_removed(c, o, key->ptr, key->len, "ltrim");
     }
     reply_ok(c);
 }
@@ -657,7 +685,7 @@ static void list_move(struct conn *c, struct obj *so,
         list_push_to(c, dobj, dst, to, e.ptr, e.len);
         reply_bulk(c, e.ptr, e.len);
         qlist_pop(list_ql(so), from);
-        list_removed(c, so, src->ptr, src->len);
+        list_removed(c, so, src->ptr, src->len, list_pop_event(from));
         return;
     }
 
@@ -669,6 +697,7 @@ static void list_move(struct conn *c, struct obj *so,
     memcpy(copy, e.ptr, len);
     list_push_to(c, so, dst, to, copy, len);
     qlist_pop(list_ql(so), from);
+    list_notify(c, list_pop_event(from), src->ptr, src->len);
     reply_bulk(c, copy, len);
     if (copy != stack)
         xfree(copy);

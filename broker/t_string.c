@@ -24,6 +24,7 @@
 #include "cmd.h" /* before t_string.h, which needs struct cmd */
 #include "conn.h"
 #include "db.h"
+#include "notify.h"
 #include "obj.h"
 #include "reply.h"
 #include "server.h"
@@ -98,6 +99,13 @@ struct str_set_req {
     const struct resp_arg *expire; /* NULL: no expire option */
     enum str_set_replies replies;
 };
+
+/* Report a string event about key (notify.h). */
+static void str_notify(struct conn *c, int type, const char *event,
+                       const struct resp_arg *key)
+{
+    notify_keyspace_event(type, event, key->ptr, key->len, c->db->id);
+}
 
 /* Does the argument name the option lit (lower case)?  Redis compares
  * options as C strings, so an argument matches when lit is followed by the
@@ -241,6 +249,9 @@ static void str_set_generic(struct conn *c, const struct str_set_req *r)
     if (r->expire)
         db_set_expire(c->db, key->ptr, key->len, when_ms);
     db_signal_modified(c->db, key->ptr, key->len);
+    str_notify(c, NOTIFY_STRING, "set", key);
+    if (r->expire)
+        str_notify(c, NOTIFY_GENERIC, "expire", key);
 
     if (r->flags & STR_GET)
         return;
@@ -313,6 +324,7 @@ static void getset_command(struct conn *c)
     struct obj *val = obj_string(c->argv[2].ptr, c->argv[2].len);
     db_set(c->db, key->ptr, key->len, val, 0);
     db_signal_modified(c->db, key->ptr, key->len);
+    str_notify(c, NOTIFY_STRING, "set", key);
 }
 
 /* GETDEL key */
@@ -322,8 +334,10 @@ static void getdel_command(struct conn *c)
 
     if (str_reply_get(c, key) != 0)
         return;
-    if (db_delete(c->db, key->ptr, key->len))
+    if (db_delete(c->db, key->ptr, key->len)) {
         db_signal_modified(c->db, key->ptr, key->len);
+        str_notify(c, NOTIFY_GENERIC, "del", key);
+    }
 }
 
 /* Apply GETEX's TTL change to an existing key: a deadline already past
@@ -332,18 +346,22 @@ static void getdel_command(struct conn *c)
 static void str_getex_apply(struct conn *c, int flags, long long when_ms)
 {
     const struct resp_arg *key = &c->argv[1];
-    int changed = 1;
+    const char *event = NULL;
 
-    if ((flags & (STR_EXAT | STR_PXAT)) && when_ms <= server.cmd_time_ms)
+    if ((flags & (STR_EXAT | STR_PXAT)) && when_ms <= server.cmd_time_ms) {
         db_delete(c->db, key->ptr, key->len);
-    else if (flags & STR_ANY_EXPIRE)
+        event = "del";
+    } else if (flags & STR_ANY_EXPIRE) {
         db_set_expire(c->db, key->ptr, key->len, when_ms);
-    else if (flags & STR_PERSIST)
-        changed = db_remove_expire(c->db, key->ptr, key->len);
-    else
-        changed = 0;
-    if (changed)
+        event = "expire";
+    } else if (flags & STR_PERSIST) {
+        if (db_remove_expire(c->db, key->ptr, key->len))
+            event = "persist";
+    }
+    if (event) {
         db_signal_modified(c->db, key->ptr, key->len);
+        str_notify(c, NOTIFY_GENERIC, event, key);
+    }
 }
 
 /* GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds |
@@ -394,6 +412,7 @@ static void str_set_pairs(struct conn *c)
         const struct resp_arg *key = &c->argv[j], *val = &c->argv[j + 1];
         db_set(c->db, key->ptr, key->len, obj_string(val->ptr, val->len), 0);
         db_signal_modified(c->db, key->ptr, key->len);
+        str_notify(c, NOTIFY_STRING, "set", key);
     }
 }
 
@@ -476,6 +495,7 @@ static void append_command(struct conn *c)
         total = bstr_len(s);
     }
     db_signal_modified(c->db, key->ptr, key->len);
+    str_notify(c, NOTIFY_STRING, "append", key);
     reply_int(c, (long long)total);
 }
 
@@ -521,6 +541,7 @@ static void str_incr_by(struct conn *c, long long incr)
     else
         db_add(c->db, key->ptr, key->len, obj_string_ll(value));
     db_signal_modified(c->db, key->ptr, key->len);
+    str_notify(c, NOTIFY_STRING, "incrby", key);
     reply_int(c, value);
 }
 
@@ -627,6 +648,7 @@ static void incrbyfloat_command(struct conn *c)
     else
         db_add(c->db, key->ptr, key->len, val);
     db_signal_modified(c->db, key->ptr, key->len);
+    str_notify(c, NOTIFY_STRING, "incrbyfloat", key);
     reply_bulk(c, buf, (size_t)n);
 }
 
@@ -744,6 +766,7 @@ static void setrange_command(struct conn *c)
     }
     size_t len = str_write_at(o, (size_t)offset, val);
     db_signal_modified(c->db, key->ptr, key->len);
+    str_notify(c, NOTIFY_STRING, "setrange", key);
     reply_int(c, (long long)len);
 }
 

@@ -25,6 +25,10 @@
 #define CLOSING_VALUE_LEN  (3900 * 1024) /* under the 4 MiB read pause */
 #define SPIN_WINDOW_MS     1000
 #define SPIN_MAX_CPU_MS    300 /* a spinning loop burns the whole window */
+/* Enough 1 KB messages to fill the socket and queue far more than the 64
+ * segments one writev() takes, but under the 4 MiB read pause. */
+#define PUBSUB_MESSAGES    5000
+#define PUBSUB_PAYLOAD_LEN 1000
 
 static struct hs_server srv;
 static struct hs_client cli;
@@ -229,4 +233,49 @@ Test(hardening, keys_expiring_at_the_end_of_time_survive_the_expiry_cycle)
     cr_assert_eq(r.reply->type, RESP_INTEGER);
     cr_assert_gt(r.reply->integer, 0);
     hs_reply_free(&r);
+}
+
+/* Published messages queued for a subscriber that does not read, then its
+ * own reply: more queued segments than one writev() takes let the reply
+ * buffer's bytes overtake the segments left out, and the byte accounting
+ * then dropped messages. */
+Test(hardening, subscriber_replies_stay_behind_many_queued_messages)
+{
+    struct hs_client pub;
+    char payload[PUBSUB_PAYLOAD_LEN + 16], *req = NULL;
+    size_t len = 0;
+    struct hs_reply r;
+
+    hs_cmd(&cli, "SUBSCRIBE", "ch", NULL);
+    cr_assert_eq(hs_read_reply(&cli, HS_TIMEOUT_MS, &r), HS_OK);
+    hs_reply_free(&r);
+
+    cr_assert_eq(hs_connect(&srv, &pub), 0);
+    for (int i = 0; i < PUBSUB_MESSAGES; i++) {
+        int n = snprintf(payload, sizeof(payload), "%d:", i);
+        memset(payload + n, 'm', PUBSUB_PAYLOAD_LEN - (size_t)n);
+        const char *argv[] = {"PUBLISH", "ch", payload};
+        const size_t lens[] = {7, 2, PUBSUB_PAYLOAD_LEN};
+        hs_encode(&req, &len, 3, argv, lens);
+    }
+    cr_assert_eq(hs_send(&pub, req, len), 0);
+    free(req);
+    for (int i = 0; i < PUBSUB_MESSAGES; i++)
+        hs_assert_reply(&pub, ":1\r\n");
+    hs_close(&pub);
+
+    /* Answered into the reply buffer, behind everything queued. */
+    hs_send_str(&cli, "PING\r\n");
+    hs_sleep_ms(200);
+    for (int i = 0; i < PUBSUB_MESSAGES; i++) {
+        cr_assert_eq(hs_read_reply(&cli, HS_TIMEOUT_MS, &r), HS_OK,
+                     "message %d missing", i);
+        cr_assert_eq(r.reply->type, RESP_ARRAY);
+        cr_assert_eq(r.reply->elements, 3, "message %d: %s", i,
+                     hs_escape(r.raw, r.raw_len, 60));
+        cr_assert_eq(atoi(r.reply->element[2]->str), i, "got %s for %d",
+                     hs_escape(r.raw, r.raw_len, 60), i);
+        hs_reply_free(&r);
+    }
+    hs_assert_reply(&cli, "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
 }

@@ -541,7 +541,7 @@ test_config_get_protocol() {
     check_contains "CONFIG GET in RESP3 is a map" $'%1\r\n$2\r\nhz\r\n$2\r\n11\r\n.' "$r3"
     check "CONFIG GET answers each parameter once" "hz 11 timeout 0" \
         "$("$CLI" -p "$port" config get hz HZ 'h?' '*z' timeout 't*t' | xargs)"
-    check "CONFIG GET * lists every directive" "54" "$("$CLI" -p "$port" config get '*' | wc -l)"
+    check "CONFIG GET * lists every directive" "58" "$("$CLI" -p "$port" config get '*' | wc -l)"
     check "CONFIG GET with a class pattern" "bind
 127.0.0.1 -::1" "$(cli "$port" config get '[a-c]ind')"
     stop_server "$SERVER_PID"
