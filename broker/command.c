@@ -338,23 +338,16 @@ static const struct command_meta command_meta[] = {
      .args = "string:message?"},
     {"psetex", .key_specs = "OW update|i1|r0,1,0",
      .args = "key:key#0 integer:milliseconds string:value"},
-    {"psubscribe",
-     .args = "block:pattern*(pattern:pattern)"},
+    {"psubscribe", .args = "block:pattern*(pattern:pattern)"},
     {"pttl", .tips = "nondeterministic_output",
      .key_specs = "RO access|i1|r0,1,0", .history = "2.8.0 Added the -2 reply.",
      .args = "key:key#0"},
-    {"publish",
-     .args = "string:channel string:message"},
-    {"pubsub|channels",
-     .args = "pattern:pattern?"},
-    {"pubsub|numsub",
-     .args = "string:channel?*"},
-    {"pubsub|shardchannels",
-     .args = "pattern:pattern?"},
-    {"pubsub|shardnumsub",
-     .args = "string:shardchannel?*"},
-    {"punsubscribe",
-     .args = "pattern:pattern?*"},
+    {"publish", .args = "string:channel string:message"},
+    {"pubsub|channels", .args = "pattern:pattern?"},
+    {"pubsub|numsub", .args = "string:channel?*"},
+    {"pubsub|shardchannels", .args = "pattern:pattern?"},
+    {"pubsub|shardnumsub", .args = "string:shardchannel?*"},
+    {"punsubscribe", .args = "pattern:pattern?*"},
     {"randomkey", .tips = "request_policy:all_shards nondeterministic_output"},
     {"rename", .key_specs = "RW access delete|i1|r0,1,0;OW update|i2|r0,1,0",
      .args = "key:key#0 key:newkey#1"},
@@ -405,20 +398,16 @@ static const struct command_meta command_meta[] = {
      .args = "oneof:nosave_save?(pure-token:nosave=NOSAVE "
              "pure-token:save=SAVE) pure-token:now=NOW@7.0.0? "
              "pure-token:force=FORCE@7.0.0? pure-token:abort=ABORT@7.0.0?"},
-    {"spublish",
-     .key_specs = "not_key|i1|r0,1,0",
+    {"spublish", .key_specs = "not_key|i1|r0,1,0",
      .args = "string:shardchannel string:message"},
-    {"ssubscribe",
-     .key_specs = "not_key|i1|r-1,1,0",
+    {"ssubscribe", .key_specs = "not_key|i1|r-1,1,0",
      .args = "string:shardchannel*"},
     {"strlen", .key_specs = "RO|i1|r0,1,0", .args = "key:key#0"},
-    {"subscribe",
-     .args = "string:channel*"},
+    {"subscribe", .args = "string:channel*"},
     {"substr", .key_specs = "RO access|i1|r0,1,0", .doc_flags = "deprecated",
      .deprecated_since = "2.0.0", .replaced_by = "`GETRANGE`",
      .args = "key:key#0 integer:start integer:end"},
-    {"sunsubscribe",
-     .key_specs = "not_key|i1|r-1,1,0",
+    {"sunsubscribe", .key_specs = "not_key|i1|r-1,1,0",
      .args = "string:shardchannel?*"},
     {"swapdb", .args = "integer:index1 integer:index2"},
     {"time", .tips = "nondeterministic_output"},
@@ -430,8 +419,7 @@ static const struct command_meta command_meta[] = {
     {"type", .key_specs = "RO|i1|r0,1,0", .args = "key:key#0"},
     {"unlink", .tips = "request_policy:multi_shard response_policy:agg_sum",
      .key_specs = "RM delete|i1|r-1,1,0", .args = "key:key#0*"},
-    {"unsubscribe",
-     .args = "string:channel?*"},
+    {"unsubscribe", .args = "string:channel?*"},
     {"watch", .key_specs = "RO|i1|r-1,1,0", .args = "key:key#0*"},
 };
 
@@ -528,6 +516,22 @@ static int command_has_word(const char *s, const char *word)
         if (n == wlen && memcmp(s, word, n) == 0)
             return 1;
         s += n + (s[n] == ' ');
+    }
+    return 0;
+}
+
+/* The same for the space-separated list p[0..len), not NUL-terminated. */
+static int command_span_has_word(const char *p, size_t len, const char *word)
+{
+    size_t wlen = strlen(word), i = 0;
+
+    while (i < len) {
+        size_t n = 0;
+        while (i + n < len && p[i + n] != ' ')
+            n++;
+        if (n == wlen && memcmp(p + i, word, n) == 0)
+            return 1;
+        i += n + 1;
     }
     return 0;
 }
@@ -1369,6 +1373,21 @@ static int command_walk_keys(struct conn *c, const struct command_keys_req *r,
     return n;
 }
 
+/* Drop the specs flagged not_key (SPUBLISH's channel): they describe
+ * arguments that look like keys but are not, and GETKEYS skips them as
+ * Redis does.  Returns how many remain. */
+static int command_drop_not_key(struct command_key_spec *specs, int n)
+{
+    int kept = 0;
+
+    for (int i = 0; i < n; i++) {
+        const struct command_span *f = &specs[i].flags;
+        if (!command_span_has_word(f->p, f->len, "not_key"))
+            specs[kept++] = specs[i];
+    }
+    return kept;
+}
+
 /* Resolve the request in c->argv[2..] into r.  Replies with Redis's error
  * and returns -1 when its command is unknown, has no keys, or is given the
  * wrong number of arguments. */
@@ -1382,7 +1401,8 @@ static int command_keys_req_init(struct conn *c, struct command_keys_req *r)
         return -1;
     }
     r->meta = command_meta_of(r->cmd);
-    r->nspecs = command_key_specs(r->cmd, r->meta, r->specs);
+    r->nspecs = command_drop_not_key(
+        r->specs, command_key_specs(r->cmd, r->meta, r->specs));
     if (r->nspecs == 0) {
         reply_error(c, "ERR The command has no key arguments");
         return -1;
