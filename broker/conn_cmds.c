@@ -40,11 +40,6 @@ enum client_type {
     "ERR Client names cannot contain spaces, newlines or special "             \
     "characters."
 
-static int arg_is(const struct resp_arg *a, const char *lit)
-{
-    return util_eq_ci(a->ptr, a->len, lit);
-}
-
 /* --- PING ECHO QUIT RESET SELECT ---------------------------------------- */
 
 /* PING [message]
@@ -232,11 +227,11 @@ static int hello_parse(struct conn *c, struct hello_opts *o)
         int more = c->argc - 1 - j;
         const struct resp_arg *a = &c->argv[j];
 
-        if (arg_is(a, "auth") && more >= 2) {
+        if (util_arg_is(a, "auth") && more >= 2) {
             o->user = &c->argv[j + 1];
             o->pass = &c->argv[j + 2];
             j += 2;
-        } else if (arg_is(a, "setname") && more >= 1) {
+        } else if (util_arg_is(a, "setname") && more >= 1) {
             const struct resp_arg *name = &c->argv[++j];
 
             if (!name_is_valid(name)) {
@@ -404,13 +399,13 @@ void conn_describe(struct conn *c, bstr *out)
 
 static int client_type_by_name(const struct resp_arg *a)
 {
-    if (arg_is(a, "normal"))
+    if (util_arg_is(a, "normal"))
         return CLIENT_TYPE_NORMAL;
-    if (arg_is(a, "slave") || arg_is(a, "replica"))
+    if (util_arg_is(a, "slave") || util_arg_is(a, "replica"))
         return CLIENT_TYPE_REPLICA;
-    if (arg_is(a, "pubsub"))
+    if (util_arg_is(a, "pubsub"))
         return CLIENT_TYPE_PUBSUB;
-    if (arg_is(a, "master"))
+    if (util_arg_is(a, "master"))
         return CLIENT_TYPE_MASTER;
     return -1;
 }
@@ -487,7 +482,7 @@ static void client_list_command(struct conn *c)
 
     if (c->argc == 2) {
         out = list_by_type(-1);
-    } else if (c->argc == 4 && arg_is(&c->argv[2], "type")) {
+    } else if (c->argc == 4 && util_arg_is(&c->argv[2], "type")) {
         int type = client_type_by_name(&c->argv[3]);
 
         if (type < 0) {
@@ -496,7 +491,7 @@ static void client_list_command(struct conn *c)
             return;
         }
         out = list_by_type(type);
-    } else if (c->argc > 3 && arg_is(&c->argv[2], "id")) {
+    } else if (c->argc > 3 && util_arg_is(&c->argv[2], "id")) {
         if ((out = list_by_ids(c)) == NULL)
             return;
     } else {
@@ -535,29 +530,29 @@ static int arg_eq_str(const struct resp_arg *a, const char *s)
 static int kill_parse_option(struct conn *c, const struct resp_arg *opt,
                              const struct resp_arg *val, struct kill_filter *f)
 {
-    if (arg_is(opt, "id")) {
+    if (util_arg_is(opt, "id")) {
         if (util_str2ll(val->ptr, val->len, &f->id) != 0 || f->id < 1) {
             reply_error(c, "ERR client-id should be greater than 0");
             return -1;
         }
-    } else if (arg_is(opt, "type")) {
+    } else if (util_arg_is(opt, "type")) {
         if ((f->type = client_type_by_name(val)) < 0) {
             reply_errorf(c, "ERR Unknown client type '%.*s'", (int)val->len,
                          val->ptr);
             return -1;
         }
-    } else if (arg_is(opt, "addr")) {
+    } else if (util_arg_is(opt, "addr")) {
         f->addr = val;
-    } else if (arg_is(opt, "laddr")) {
+    } else if (util_arg_is(opt, "laddr")) {
         f->laddr = val;
-    } else if (arg_is(opt, "user")) {
+    } else if (util_arg_is(opt, "user")) {
         if (!arg_eq_str(val, DEFAULT_USER)) {
             reply_errorf(c, "ERR No such user '%.*s'", (int)val->len, val->ptr);
             return -1;
         }
-    } else if (arg_is(opt, "skipme") && arg_is(val, "yes")) {
+    } else if (util_arg_is(opt, "skipme") && util_arg_is(val, "yes")) {
         f->skipme = 1;
-    } else if (arg_is(opt, "skipme") && arg_is(val, "no")) {
+    } else if (util_arg_is(opt, "skipme") && util_arg_is(val, "no")) {
         f->skipme = 0;
     } else {
         reply_error(c, ERR_SYNTAX);
@@ -677,9 +672,9 @@ static void client_setinfo_command(struct conn *c)
     const struct resp_arg *attr = &c->argv[2], *val = &c->argv[3];
     bstr *slot;
 
-    if (arg_is(attr, "lib-name")) {
+    if (util_arg_is(attr, "lib-name")) {
         slot = &c->lib_name;
-    } else if (arg_is(attr, "lib-ver")) {
+    } else if (util_arg_is(attr, "lib-ver")) {
         slot = &c->lib_ver;
     } else {
         reply_errorf(c, "ERR Unrecognized option '%.*s'", (int)attr->len,
@@ -701,9 +696,9 @@ static void client_setinfo_command(struct conn *c)
  * error. */
 static void set_flag_on_off(struct conn *c, const struct resp_arg *a, int flag)
 {
-    if (arg_is(a, "on")) {
+    if (util_arg_is(a, "on")) {
         c->flags |= flag;
-    } else if (arg_is(a, "off")) {
+    } else if (util_arg_is(a, "off")) {
         c->flags &= ~flag;
     } else {
         reply_error(c, ERR_SYNTAX);
@@ -744,9 +739,9 @@ static void client_unblock_command(struct conn *c)
         return;
     }
     if (c->argc == 4) {
-        if (arg_is(&c->argv[3], "error")) {
+        if (util_arg_is(&c->argv[3], "error")) {
             how = BLOCKED_UNBLOCK_ERROR;
-        } else if (!arg_is(&c->argv[3], "timeout")) {
+        } else if (!util_arg_is(&c->argv[3], "timeout")) {
             reply_error(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or "
                            "ERROR");
             return;

@@ -13,7 +13,7 @@
  *   keys it meets.
  * - Options compared with strcasecmp() in Redis, and texts it prints with
  *   %s, end at the first NUL byte of the argument, because Redis's
- *   arguments are C strings there.  arg_cstr_len() reproduces that. */
+ *   arguments are C strings there.  util_arg_cstr_len() reproduces that. */
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
@@ -42,19 +42,6 @@
 #define EXPIRE_XX (1 << 1)
 #define EXPIRE_GT (1 << 2)
 #define EXPIRE_LT (1 << 3)
-
-/* Length of an argument up to its first NUL byte. */
-static size_t arg_cstr_len(const struct resp_arg *a)
-{
-    const char *nul = memchr(a->ptr, '\0', a->len);
-    return nul ? (size_t)(nul - a->ptr) : a->len;
-}
-
-/* Does the argument, read as a C string, equal lit ignoring case? */
-static int arg_is(const struct resp_arg *a, const char *lit)
-{
-    return util_eq_ci(a->ptr, arg_cstr_len(a), lit);
-}
 
 /* --- DEL, UNLINK, EXISTS, TOUCH, TYPE --- */
 
@@ -158,35 +145,6 @@ static void keys_command(struct conn *c)
     reply_set_deferred_len(c, handle, '*', n);
 }
 
-/* Parse a SCAN cursor the way strtoul(3) does in base 10, which is what
- * Redis uses: an optional sign (a negative value wraps around), digits, and
- * nothing after them but the end of the C string.  No digits at all is the
- * cursor 0 only when the string is empty.  Returns 0 or -1. */
-static int parse_cursor(const struct resp_arg *a, uint64_t *out)
-{
-    size_t n = arg_cstr_len(a), i = 0;
-    int negative = 0;
-    uint64_t v = 0;
-
-    if (n == 0) {
-        *out = 0;
-        return 0;
-    }
-    if (a->ptr[0] == '+' || a->ptr[0] == '-')
-        negative = a->ptr[i++] == '-';
-    if (i == n)
-        return -1;
-    for (; i < n; i++) {
-        unsigned d = (unsigned char)a->ptr[i] - '0';
-
-        if (d > 9 || v > (UINT64_MAX - d) / 10)
-            return -1;
-        v = v * 10 + d;
-    }
-    *out = negative ? (uint64_t)0 - v : v;
-    return 0;
-}
-
 /* The options of one SCAN call. */
 struct scan_opts {
     long long count;
@@ -211,7 +169,7 @@ static int scan_parse_opts(struct conn *c, struct scan_opts *o)
             return -1;
         }
         val = &c->argv[i + 1];
-        if (arg_is(opt, "count")) {
+        if (util_arg_is(opt, "count")) {
             if (util_str2ll(val->ptr, val->len, &o->count) != 0) {
                 reply_error(c, ERR_NOT_INT);
                 return -1;
@@ -220,14 +178,14 @@ static int scan_parse_opts(struct conn *c, struct scan_opts *o)
                 reply_error(c, ERR_SYNTAX);
                 return -1;
             }
-        } else if (arg_is(opt, "match")) {
+        } else if (util_arg_is(opt, "match")) {
             /* "*" matches everything: no need to match at all. */
             int all = val->len == 1 && val->ptr[0] == '*';
             o->pat = all ? NULL : val->ptr;
             o->plen = val->len;
-        } else if (arg_is(opt, "type")) {
+        } else if (util_arg_is(opt, "type")) {
             o->type = val->ptr;
-            o->tlen = arg_cstr_len(val);
+            o->tlen = util_arg_cstr_len(val);
         } else {
             reply_error(c, ERR_SYNTAX);
             return -1;
@@ -346,7 +304,7 @@ static void scan_command(struct conn *c)
     uint64_t cursor;
     size_t handle;
 
-    if (parse_cursor(&c->argv[1], &cursor) != 0) {
+    if (util_parse_cursor(&c->argv[1], &cursor) != 0) {
         reply_error(c, "ERR invalid cursor");
         return;
     }
@@ -458,17 +416,17 @@ static int expire_parse_flags(struct conn *c, int *flags)
     for (int j = 3; j < c->argc; j++) {
         const struct resp_arg *a = &c->argv[j];
 
-        if (arg_is(a, "nx")) {
+        if (util_arg_is(a, "nx")) {
             *flags |= EXPIRE_NX;
-        } else if (arg_is(a, "xx")) {
+        } else if (util_arg_is(a, "xx")) {
             *flags |= EXPIRE_XX;
-        } else if (arg_is(a, "gt")) {
+        } else if (util_arg_is(a, "gt")) {
             *flags |= EXPIRE_GT;
-        } else if (arg_is(a, "lt")) {
+        } else if (util_arg_is(a, "lt")) {
             *flags |= EXPIRE_LT;
         } else {
-            reply_errorf(c, "ERR Unsupported option %.*s", (int)arg_cstr_len(a),
-                         a->ptr);
+            reply_errorf(c, "ERR Unsupported option %.*s",
+                         (int)util_arg_cstr_len(a), a->ptr);
             return -1;
         }
     }
@@ -662,7 +620,7 @@ static int flush_check_mode(struct conn *c)
     if (c->argc == 1)
         return 0;
     if (c->argc == 2 &&
-        (arg_is(&c->argv[1], "sync") || arg_is(&c->argv[1], "async")))
+        (util_arg_is(&c->argv[1], "sync") || util_arg_is(&c->argv[1], "async")))
         return 0;
     reply_error(c, ERR_SYNTAX);
     return -1;

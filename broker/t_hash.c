@@ -57,16 +57,6 @@
 
 /* --- helpers ----------------------------------------------------------- */
 
-/* Does the argument, read as a C string (Redis compares options with
- * strcasecmp, so "COUNT\0x" is COUNT), equal lit ignoring case? */
-static int hash_arg_is(const struct resp_arg *a, const char *lit)
-{
-    const char *nul = memchr(a->ptr, '\0', a->len);
-    size_t n = nul ? (size_t)(nul - a->ptr) : a->len;
-
-    return util_eq_ci(a->ptr, n, lit);
-}
-
 /* The hash at argv[1] for a reader.  Returns NULL when the key is missing
  * (*err = 0, nothing replied) or holds another type (*err = 1, WRONGTYPE
  * replied). */
@@ -548,7 +538,7 @@ static int randfield_parse(struct conn *c, long long *count, int *withvalues)
         return -1;
     }
     if (c->argc > 4 ||
-        (*withvalues && !hash_arg_is(&c->argv[3], "withvalues"))) {
+        (*withvalues && !util_arg_is(&c->argv[3], "withvalues"))) {
         reply_error(c, ERR_SYNTAX);
         return -1;
     }
@@ -584,35 +574,6 @@ static void hrandfield_command(struct conn *c)
 
 /* --- HSCAN ------------------------------------------------------------- */
 
-/* Parse a SCAN cursor as Redis's strtoul-based parser: an optional sign
- * (a negative value wraps around), digits, nothing else up to the end of
- * the C string; the empty string is 0.  Returns 0 or -1. */
-static int hash_parse_cursor(const struct resp_arg *a, uint64_t *out)
-{
-    const char *nul = memchr(a->ptr, '\0', a->len);
-    size_t n = nul ? (size_t)(nul - a->ptr) : a->len, i = 0;
-    int negative = 0;
-    uint64_t v = 0;
-
-    if (n == 0) {
-        *out = 0;
-        return 0;
-    }
-    if (a->ptr[0] == '+' || a->ptr[0] == '-')
-        negative = a->ptr[i++] == '-';
-    if (i == n)
-        return -1;
-    for (; i < n; i++) {
-        unsigned d = (unsigned char)a->ptr[i] - '0';
-
-        if (d > 9 || v > (UINT64_MAX - d) / 10)
-            return -1;
-        v = v * 10 + d;
-    }
-    *out = negative ? (uint64_t)0 - v : v;
-    return 0;
-}
-
 struct hscan_opts {
     long long count;
     const char *pat; /* NULL: every field */
@@ -629,7 +590,7 @@ static int hscan_parse_opts(struct conn *c, struct hscan_opts *o)
     for (int i = 3; i < c->argc; i += 2) {
         const struct resp_arg *opt = &c->argv[i], *val = &c->argv[i + 1];
 
-        if (i + 1 < c->argc && hash_arg_is(opt, "count")) {
+        if (i + 1 < c->argc && util_arg_is(opt, "count")) {
             if (util_str2ll(val->ptr, val->len, &o->count) != 0) {
                 reply_error(c, ERR_NOT_INT);
                 return -1;
@@ -638,7 +599,7 @@ static int hscan_parse_opts(struct conn *c, struct hscan_opts *o)
                 reply_error(c, ERR_SYNTAX);
                 return -1;
             }
-        } else if (i + 1 < c->argc && hash_arg_is(opt, "match")) {
+        } else if (i + 1 < c->argc && util_arg_is(opt, "match")) {
             int all = val->len == 1 && val->ptr[0] == '*';
             o->pat = all ? NULL : val->ptr;
             o->plen = val->len;
@@ -749,7 +710,7 @@ static void hscan_command(struct conn *c)
     uint64_t cursor;
     int err;
 
-    if (hash_parse_cursor(&c->argv[2], &cursor) != 0) {
+    if (util_parse_cursor(&c->argv[2], &cursor) != 0) {
         reply_error(c, HASH_ERR_CURSOR);
         return;
     }

@@ -82,30 +82,12 @@ static struct qlist *list_ql(const struct obj *o)
     return o->v.data;
 }
 
-/* Does the argument name the keyword lit (lower case)?  Redis compares
- * keywords as C strings, so the argument may go on after a NUL byte. */
-static int list_arg_is(const struct resp_arg *a, const char *lit)
-{
-    size_t i = 0;
-
-    for (; lit[i] != '\0'; i++) {
-        if (i == a->len)
-            return 0;
-        char ch = a->ptr[i];
-        if (ch >= 'A' && ch <= 'Z')
-            ch = (char)(ch - 'A' + 'a');
-        if (ch != lit[i])
-            return 0;
-    }
-    return i == a->len || a->ptr[i] == '\0';
-}
-
 /* LEFT or RIGHT to QLIST_HEAD or QLIST_TAIL; -1 for anything else. */
 static int list_parse_where(const struct resp_arg *a)
 {
-    if (list_arg_is(a, "left"))
+    if (util_arg_is(a, "left"))
         return QLIST_HEAD;
-    if (list_arg_is(a, "right"))
+    if (util_arg_is(a, "right"))
         return QLIST_TAIL;
     return -1;
 }
@@ -429,17 +411,17 @@ static const char *list_lpos_option(const struct resp_arg *name,
     long long v;
     int bad = list_parse_ll(val, &v) != 0;
 
-    if (list_arg_is(name, "rank")) {
+    if (util_arg_is(name, "rank")) {
         if (bad)
             return ERR_NOT_INT;
         if (v == 0)
             return LIST_ERR_RANK;
         opt->rank = v;
-    } else if (list_arg_is(name, "count")) {
+    } else if (util_arg_is(name, "count")) {
         if (bad || v < 0)
             return LIST_ERR_LPOS_COUNT;
         opt->count = v;
-    } else if (list_arg_is(name, "maxlen")) {
+    } else if (util_arg_is(name, "maxlen")) {
         if (bad || v < 0)
             return LIST_ERR_LPOS_MAXLEN;
         opt->maxlen = v;
@@ -565,9 +547,9 @@ static void linsert_command(struct conn *c)
     int after;
     struct obj *o;
 
-    if (list_arg_is(&c->argv[2], "after")) {
+    if (util_arg_is(&c->argv[2], "after")) {
         after = 1;
-    } else if (list_arg_is(&c->argv[2], "before")) {
+    } else if (util_arg_is(&c->argv[2], "before")) {
         after = 0;
     } else {
         reply_error(c, ERR_SYNTAX);
@@ -759,7 +741,7 @@ static const char *list_parse_mpop(const struct conn *c, int idx,
     m->count = -1;
     for (int j = where_idx + 1; j < c->argc; j++) {
         if (m->count != -1 || j + 1 == c->argc ||
-            !list_arg_is(&c->argv[j], "count"))
+            !util_arg_is(&c->argv[j], "count"))
             return ERR_SYNTAX;
         j++;
         if (list_parse_ll(&c->argv[j], &m->count) != 0 || m->count <= 0)

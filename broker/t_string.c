@@ -107,30 +107,11 @@ static void str_notify(struct conn *c, int type, const char *event,
     notify_keyspace_event(type, event, key->ptr, key->len, c->db->id);
 }
 
-/* Does the argument name the option lit (lower case)?  Redis compares
- * options as C strings, so an argument matches when lit is followed by the
- * argument's end or a NUL byte ("NX\0junk" is NX there, and here). */
-static int str_opt_is(const struct resp_arg *a, const char *lit)
-{
-    size_t i = 0;
-
-    for (; lit[i] != '\0'; i++) {
-        if (i == a->len)
-            return 0;
-        char ch = a->ptr[i];
-        if (ch >= 'A' && ch <= 'Z')
-            ch = (char)(ch - 'A' + 'a');
-        if (ch != lit[i])
-            return 0;
-    }
-    return i == a->len || a->ptr[i] == '\0';
-}
-
 /* The option an argument names, or NULL. */
 static const struct str_option *str_find_option(const struct resp_arg *a)
 {
     for (const struct str_option *o = str_options; o->name != NULL; o++) {
-        if (str_opt_is(a, o->name))
+        if (util_arg_is(a, o->name))
             return o;
     }
     return NULL;
@@ -796,13 +777,13 @@ static int str_lcs_parse(struct conn *c, struct str_lcs_opts *o)
     memset(o, 0, sizeof(*o));
     for (int j = 3; j < c->argc; j++) {
         const struct resp_arg *a = &c->argv[j];
-        if (str_opt_is(a, "idx")) {
+        if (util_arg_is(a, "idx")) {
             o->want_idx = 1;
-        } else if (str_opt_is(a, "len")) {
+        } else if (util_arg_is(a, "len")) {
             o->want_len = 1;
-        } else if (str_opt_is(a, "withmatchlen")) {
+        } else if (util_arg_is(a, "withmatchlen")) {
             o->with_match_len = 1;
-        } else if (str_opt_is(a, "minmatchlen") && j + 1 < c->argc) {
+        } else if (util_arg_is(a, "minmatchlen") && j + 1 < c->argc) {
             j++;
             if (util_str2ll(c->argv[j].ptr, c->argv[j].len,
                             &o->min_match_len) != 0) {

@@ -138,6 +138,42 @@ int util_eq_ci(const char *p, size_t n, const char *lit)
     return strlen(lit) == n && strncasecmp(p, lit, n) == 0;
 }
 
+size_t util_arg_cstr_len(const struct resp_arg *a)
+{
+    const char *nul = memchr(a->ptr, '\0', a->len);
+    return nul ? (size_t)(nul - a->ptr) : a->len;
+}
+
+int util_arg_is(const struct resp_arg *a, const char *lit)
+{
+    return util_eq_ci(a->ptr, util_arg_cstr_len(a), lit);
+}
+
+int util_parse_cursor(const struct resp_arg *a, uint64_t *out)
+{
+    size_t n = util_arg_cstr_len(a), i = 0;
+    int negative = 0;
+    uint64_t v = 0;
+
+    if (n == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (a->ptr[0] == '+' || a->ptr[0] == '-')
+        negative = a->ptr[i++] == '-';
+    if (i == n)
+        return -1;
+    for (; i < n; i++) {
+        unsigned d = (unsigned char)a->ptr[i] - '0';
+
+        if (d > 9 || v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = negative ? (uint64_t)0 - v : v;
+    return 0;
+}
+
 static int fold(int c, int nocase)
 {
     return nocase ? tolower(c) : c;

@@ -41,6 +41,19 @@ int util_glob_match(const char *pat, size_t plen, const char *s, size_t slen,
 /* Case-insensitive comparison of p[0..n) with a NUL-terminated literal. */
 int util_eq_ci(const char *p, size_t n, const char *lit);
 
+struct resp_arg;
+
+/* An argument's length as the C string Redis sees: up to its first NUL.
+ * Redis compares options and prints names that way. */
+size_t util_arg_cstr_len(const struct resp_arg *a);
+/* Is the argument the keyword lit, compared as Redis compares options:
+ * case-insensitively, as C strings ("NX\0junk" is NX)? */
+int util_arg_is(const struct resp_arg *a, const char *lit);
+/* A SCAN-family cursor, parsed as Redis does with strtoul(): an optional
+ * sign (a negative value wraps around), digits, nothing else before the
+ * end of the C string; the empty string is 0.  Returns 0 or -1. */
+int util_parse_cursor(const struct resp_arg *a, uint64_t *out);
+
 /* Clocks. */
 long long util_mstime(void); /* wall clock, ms since the epoch */
 long long util_ustime(void); /* wall clock, us */
