@@ -63,7 +63,7 @@ struct server {
     long long hash_max_listpack_value;   /* to this many pairs this big */
     int list_max_listpack_size;          /* > 0: entries per node; < 0: -1..-5
                                             for 4..64 KiB nodes, as Redis */
-    int notify_keyspace_events; /* NOTIFY_* classes (notify.h) */
+    int notify_keyspace_events;          /* NOTIFY_* classes (notify.h) */
     char *config_file; /* absolute path, NULL when started without one */
 
     /* Runtime. */
