@@ -12,6 +12,7 @@
 #include "conn.h"
 #include "conn_cmds.h"
 #include "dict.h"
+#include "info.h"
 #include "keys.h"
 #include "multi.h"
 #include "pubsub.h"
@@ -27,9 +28,9 @@
 
 /* Every module's fragment, in the order COMMAND lists them. */
 static struct cmd *const fragments[] = {
-    string_commands, list_commands,    hash_commands, keys_commands,
-    multi_commands,  pubsub_commands,  conn_commands, admin_commands,
-    config_commands, command_commands,
+    string_commands, list_commands,   hash_commands,    keys_commands,
+    multi_commands,  pubsub_commands, conn_commands,    admin_commands,
+    info_commands,   config_commands, command_commands,
 };
 
 static struct cmd **table; /* top-level commands */

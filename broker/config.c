@@ -32,6 +32,7 @@
 
 #include "../resp/resp_parse.h"
 #include "admin.h"
+#include "info.h"
 #include "bstr.h"
 #include "cmd.h"
 #include "conn.h"
@@ -1520,7 +1521,7 @@ static void config_reset_server_stats(void)
 void config_resetstat_command(struct conn *c)
 {
     config_reset_server_stats();
-    admin_reset_stats();
+    info_reset_stats();
     for (int i = 0; i < cmd_count(); i++)
         config_reset_cmd_stats(cmd_at(i));
     reply_ok(c);

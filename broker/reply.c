@@ -8,6 +8,7 @@
 
 #include "../resp/resp_write.h"
 #include "admin.h"
+#include "info.h"
 #include "cmd.h"
 #include "conn.h"
 #include "obj.h"
@@ -85,7 +86,7 @@ static void reply_error_len(struct conn *c, const char *msg, size_t n)
         if (b->data[i] == '\r' || b->data[i] == '\n')
             b->data[i] = ' ';
     server.stat_total_error_replies++;
-    admin_count_error(b->data + at, n);
+    info_count_error(b->data + at, n);
 }
 
 void reply_error(struct conn *c, const char *msg)

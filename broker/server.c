@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "info.h"
 #include "cmd.h"
 #include "config.h"
 #include "conn.h"
@@ -125,7 +126,7 @@ static long long server_cron(struct ev_loop *loop, struct ev_timer *t,
         db_active_expire_cycle(period_us * EXPIRE_CYCLE_CPU_PERCENT / 100);
     db_rehash_step();
     conn_cron(now);
-    admin_sample_metrics();
+    info_sample_metrics();
 
     size_t used = util_used_memory();
     if (used > server.stat_peak_memory)
