@@ -1,0 +1,33 @@
+/* rdb.h -- the keyspace in Redis 7.0's snapshot format (RDB version 10).
+ *
+ * A dump written here loads in redis-server 7.0 and one written by it loads
+ * here, for the types respd has: strings, lists (written as quicklists of
+ * listpacks) and hashes (a listpack when small, field/value pairs when
+ * large).  Loading also reads the older list and hash layouts Redis wrote
+ * before 7.0 (plain lists, ziplists, quicklists of ziplists, zipmaps);
+ * any other type (sets, sorted sets, streams, modules, functions) stops
+ * the load with a message naming it. */
+#ifndef RDB_H
+#define RDB_H
+
+#define RDB_VERSION 10
+#define RDB_ERR_LEN 256 /* size of the err buffers below */
+
+/* Compress strings longer than 20 bytes with LZF (Redis's rdbcompression,
+ * on by default). */
+void rdb_set_compression(int on);
+
+/* Write every database (0 .. server.databases - 1) to fd as one complete
+ * RDB file, ending with its CRC64.  Returns 0, or -1 with the reason in err
+ * (a write error: the file is then incomplete).  fd is not closed or
+ * synced. */
+int rdb_save_to_fd(int fd, char *err);
+
+/* Load the RDB file at path into the keyspace, skipping keys whose TTL has
+ * passed.  Returns 0, or -1 with the reason in err (unreadable or corrupt
+ * file, unsupported type, a key that already exists); on failure the keys
+ * loaded before the error stay in the keyspace, so callers at start-up
+ * should exit, as Redis does. */
+int rdb_load_file(const char *path, char *err);
+
+#endif
