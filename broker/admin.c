@@ -17,6 +17,7 @@
 #include "admin.h"
 #include "conn.h"
 #include "log.h"
+#include "outq.h"
 #include "reply.h"
 #include "server.h"
 #include "util.h"
@@ -181,6 +182,9 @@ static int arg_secret(const struct conn *c, int i)
 }
 
 /* "+1701611111.123456 [0 127.0.0.1:5555] \"set\" \"k\"\r\n" */
+/* A MONITOR line stays well inside a bstr's 4 GiB. */
+#define MONITOR_LINE_MAX (BSTR_MAX_LEN / 2)
+
 static bstr monitor_line(const struct conn *c)
 {
     long long us = util_ustime();
@@ -195,8 +199,12 @@ static bstr monitor_line(const struct conn *c)
     for (int i = 0; i < c->argc; i++) {
         if (i > 0)
             line = bstr_cat(line, " ", 1);
+        size_t worst = c->argv[i].len * 4 + 2; /* every byte as \xHH */
         if (arg_secret(c, i))
             line = bstr_cat_cstr(line, "\"(redacted)\"");
+        else if (worst > MONITOR_LINE_MAX - bstr_len(line))
+            /* Quoted in full it could outgrow what a bstr holds. */
+            line = bstr_catf(line, "\"(%zu bytes)\"", c->argv[i].len);
         else
             line = bstr_cat_repr(line, c->argv[i].ptr, c->argv[i].len);
     }
@@ -210,11 +218,13 @@ void admin_feed_monitors(struct conn *c)
     if (server.monitors == 0)
         return;
     line = monitor_line(c);
-    for (struct conn *m = server.clients; m; m = m->next) {
-        if ((m->flags & CONN_MONITOR) && !(m->flags & CONN_CLOSE_ASAP))
-            reply_raw(m, line, bstr_len(line));
-    }
+    /* One copy shared by every monitor's output queue. */
+    struct shared_reply *shared = shared_reply_create(line, bstr_len(line));
     bstr_free(line);
+    for (struct conn *m = server.clients; m; m = m->next)
+        if (m->flags & CONN_MONITOR)
+            reply_shared(m, shared);
+    shared_reply_release(shared);
 }
 
 /* --- DEBUG -------------------------------------------------------------- */
