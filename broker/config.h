@@ -22,13 +22,7 @@ struct conn;
  * as redis-server does. */
 void config_load(int argc, char **argv);
 
-/* CONFIG GET pattern [pattern ...] / SET name value [name value ...] /
- * RESETSTAT / HELP. */
-void config_get_command(struct conn *c);
-void config_set_command(struct conn *c);
-void config_resetstat_command(struct conn *c);
-void config_help_command(struct conn *c);
-
+/* The CONFIG container: GET, SET, RESETSTAT, HELP (config_cmds.c). */
 extern struct cmd config_commands[];
 
 #endif
