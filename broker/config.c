@@ -13,13 +13,8 @@
  * then standard input, then the command-line options turned into lines are
  * joined into one text and parsed line by line.  `include` parses another
  * file on the spot, so line numbers restart inside it.  The first bad line
- * ends the process with the line and the reason on stderr.
- *
- * CONFIG SET is atomic over its pairs: every name is checked first, the old
- * values are kept as text, the new ones are set, and only then do the side
- * effects (apply hooks) run.  Any failure sets the old texts back. */
+ * ends the process with the line and the reason on stderr. */
 #include "config.h"
-#include "config_table.h"
 
 #include <errno.h>
 #include <glob.h>
@@ -32,6 +27,7 @@
 
 #include "../resp/resp_parse.h"
 #include "bstr.h"
+#include "config_table.h"
 #include "ev.h"
 #include "log.h"
 #include "net.h"
