@@ -35,8 +35,6 @@
 #define KEYS_SHARED_INTEGERS 10000
 #define KEYS_SHARED_REFCOUNT 2147483647LL
 
-#define KEYS_SCAN_DEFAULT_COUNT 10
-
 /* Which conditions EXPIRE and friends were given. */
 #define EXPIRE_NX (1 << 0)
 #define EXPIRE_XX (1 << 1)
@@ -145,23 +143,12 @@ static void keys_command(struct conn *c)
     reply_set_deferred_len(c, handle, '*', n);
 }
 
-/* The options of one SCAN call. */
-struct scan_opts {
-    long long count;
-    const char *pat; /* NULL: every key */
-    size_t plen;
-    const char *type; /* NULL: every type */
-    size_t tlen;
-};
-
-/* Parse [MATCH pattern] [COUNT count] [TYPE type] from argv[2] on, in
- * any order, the last of a kind winning.  Replies the error and returns -1
- * on a bad option. */
-static int scan_parse_opts(struct conn *c, struct scan_opts *o)
+int keys_parse_scan_opts(struct conn *c, int first, int allow_type,
+                         struct scan_opts *o)
 {
     o->count = KEYS_SCAN_DEFAULT_COUNT;
     o->pat = o->type = NULL;
-    for (int i = 2; i < c->argc; i += 2) {
+    for (int i = first; i < c->argc; i += 2) {
         const struct resp_arg *opt = &c->argv[i], *val;
 
         if (i + 1 >= c->argc) {
@@ -183,7 +170,7 @@ static int scan_parse_opts(struct conn *c, struct scan_opts *o)
             int all = val->len == 1 && val->ptr[0] == '*';
             o->pat = all ? NULL : val->ptr;
             o->plen = val->len;
-        } else if (util_arg_is(opt, "type")) {
+        } else if (allow_type && util_arg_is(opt, "type")) {
             o->type = val->ptr;
             o->tlen = util_arg_cstr_len(val);
         } else {
@@ -308,7 +295,7 @@ static void scan_command(struct conn *c)
         reply_error(c, "ERR invalid cursor");
         return;
     }
-    if (scan_parse_opts(c, &opts) != 0)
+    if (keys_parse_scan_opts(c, 2, 1, &opts) != 0)
         return;
 
     cursor = scan_steps(c->db->keys, cursor, opts.count, &sk);

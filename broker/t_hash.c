@@ -21,6 +21,7 @@
 #include "db.h"
 #include "notify.h"
 #include "hashobj.h"
+#include "keys.h"
 #include "obj.h"
 #include "reply.h"
 #include "server.h"
@@ -38,8 +39,7 @@
 #define HASH_ERR_CURSOR "ERR invalid cursor"
 
 /* Redis refuses floats written with this many characters or more. */
-#define HASH_MAX_LD_CHARS       5120
-#define HASH_SCAN_DEFAULT_COUNT 10
+#define HASH_MAX_LD_CHARS 5120
 /* HRANDFIELD with a negative count can ask for ~2^62 replies.  Redis
  * builds them until memory runs out; here a client whose unsent replies
  * pass this size is disconnected instead, as Redis does to a client over
@@ -574,47 +574,10 @@ static void hrandfield_command(struct conn *c)
 
 /* --- HSCAN ------------------------------------------------------------- */
 
-struct hscan_opts {
-    long long count;
-    const char *pat; /* NULL: every field */
-    size_t plen;
-};
-
-/* Parse [MATCH pattern] [COUNT count] from argv[3] on, in any order, the
- * last of a kind winning.  Replies the error and returns -1 on a bad
- * option (TYPE is SCAN's alone: a syntax error here). */
-static int hscan_parse_opts(struct conn *c, struct hscan_opts *o)
-{
-    o->count = HASH_SCAN_DEFAULT_COUNT;
-    o->pat = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        const struct resp_arg *opt = &c->argv[i], *val = &c->argv[i + 1];
-
-        if (i + 1 < c->argc && util_arg_is(opt, "count")) {
-            if (util_str2ll(val->ptr, val->len, &o->count) != 0) {
-                reply_error(c, ERR_NOT_INT);
-                return -1;
-            }
-            if (o->count < 1) {
-                reply_error(c, ERR_SYNTAX);
-                return -1;
-            }
-        } else if (i + 1 < c->argc && util_arg_is(opt, "match")) {
-            int all = val->len == 1 && val->ptr[0] == '*';
-            o->pat = all ? NULL : val->ptr;
-            o->plen = val->len;
-        } else {
-            reply_error(c, ERR_SYNTAX);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* Pairs collected by one HSCAN call on a hashtable.  They point into the
  * dict, which does not change while the command runs. */
 struct hscan_pairs {
-    const struct hscan_opts *opts;
+    const struct scan_opts *opts;
     struct hscan_pair {
         const char *f, *v;
         size_t flen, vlen;
@@ -623,7 +586,7 @@ struct hscan_pairs {
     size_t items; /* fields and values visited, matching or not */
 };
 
-static int hscan_matches(const struct hscan_opts *o,
+static int hscan_matches(const struct scan_opts *o,
                          const struct hashobj_entry *e)
 {
     return o->pat == NULL ||
@@ -649,7 +612,7 @@ static void hscan_collect(void *data, const struct hashobj_entry *e)
  * (fields and values both count, as in Redis) were visited, the scan is
  * complete, or count * 10 steps were made. */
 static void hscan_table(struct conn *c, struct obj *o, uint64_t cursor,
-                        const struct hscan_opts *opts)
+                        const struct scan_opts *opts)
 {
     struct hscan_pairs hp = {opts, NULL, 0, 0, 0};
     long long max_steps =
@@ -673,7 +636,7 @@ static void hscan_table(struct conn *c, struct obj *o, uint64_t cursor,
 
 struct hscan_stream {
     struct conn *c;
-    const struct hscan_opts *opts;
+    const struct scan_opts *opts;
     long long n;
 };
 
@@ -691,7 +654,7 @@ static void hscan_emit(void *data, const struct hashobj_entry *e)
 /* A listpack hash is answered whole, with cursor 0, whatever the cursor
  * given, as Redis does; the pairs are replied as they are visited. */
 static void hscan_packed(struct conn *c, struct obj *o,
-                         const struct hscan_opts *opts)
+                         const struct scan_opts *opts)
 {
     struct hscan_stream s = {c, opts, 0};
 
@@ -706,7 +669,7 @@ static void hscan_packed(struct conn *c, struct obj *o,
 /* HSCAN key cursor [MATCH pattern] [COUNT count] */
 static void hscan_command(struct conn *c)
 {
-    struct hscan_opts opts;
+    struct scan_opts opts;
     uint64_t cursor;
     int err;
 
@@ -723,7 +686,7 @@ static void hscan_command(struct conn *c)
         reply_array(c, 0);
         return;
     }
-    if (hscan_parse_opts(c, &opts) != 0)
+    if (keys_parse_scan_opts(c, 3, 0, &opts) != 0)
         return;
     if (o->encoding == OBJ_ENC_LISTPACK)
         hscan_packed(c, o, &opts);
