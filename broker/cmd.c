@@ -47,6 +47,35 @@ static void init_subcommands(struct cmd *parent)
     }
 }
 
+/* Mark the top-level commands named in names[0..n) with flag. */
+static void flag_commands(const char *const *names, size_t n, uint32_t flag)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct cmd *cmd = cmd_lookup(names[i], strlen(names[i]));
+        if (cmd)
+            cmd->flags |= flag;
+    }
+}
+
+/* Redis 7.0's lists: what a RESP2 client may send while subscribed (its
+ * connection carries pushed messages, so only commands whose replies
+ * cannot be mistaken for one), and what runs at once inside MULTI instead
+ * of being queued (it acts on the transaction itself). */
+static void flag_special_commands(void)
+{
+    static const char *const subscribed_ok[] = {
+        "ping",         "subscribe",    "ssubscribe",
+        "unsubscribe",  "sunsubscribe", "psubscribe",
+        "punsubscribe", "quit",         "reset"};
+    static const char *const runs_in_multi[] = {"exec",  "discard", "multi",
+                                                "watch", "quit",    "reset"};
+
+    flag_commands(subscribed_ok, sizeof(subscribed_ok) / sizeof(char *),
+                  CMD_SUBSCRIBED_OK);
+    flag_commands(runs_in_multi, sizeof(runs_in_multi) / sizeof(char *),
+                  CMD_RUNS_IN_MULTI);
+}
+
 void cmd_init(void)
 {
     size_t nfrag = sizeof(fragments) / sizeof(fragments[0]);
@@ -68,6 +97,7 @@ void cmd_init(void)
             e->v.ptr = c;
         }
     }
+    flag_special_commands();
 }
 
 int cmd_count(void)
@@ -127,24 +157,6 @@ static void reply_unknown_command(struct conn *c)
                  (int)nlen, c->argv[0].ptr, args);
 }
 
-/* What a RESP2 client may send while subscribed: its connection carries
- * pushed messages, so only commands whose replies cannot be mistaken for
- * one (Redis 7.0's list). */
-static int allowed_while_subscribed(const struct cmd *cmd)
-{
-    static const char *const names[] = {
-        "ping",         "subscribe",    "ssubscribe",
-        "unsubscribe",  "sunsubscribe", "psubscribe",
-        "punsubscribe", "quit",         "reset"};
-
-    if (cmd->parent != NULL)
-        return 0;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(cmd->name, names[i]) == 0)
-            return 1;
-    return 0;
-}
-
 /* Refuse c's command with err, counted as a rejected call.  A refused
  * EXEC ends the transaction instead (multi_exec_refused). */
 static void reject(struct conn *c, struct cmd *cmd, const char *err)
@@ -187,7 +199,8 @@ static int check_command(struct conn *c, struct cmd *top, struct cmd *cmd)
         reject(c, cmd, "ERR Command not allowed inside a transaction");
         return -1;
     }
-    if (c->pubsub_subs > 0 && c->proto == 2 && !allowed_while_subscribed(cmd)) {
+    if (c->pubsub_subs > 0 && c->proto == 2 &&
+        !(cmd->flags & CMD_SUBSCRIBED_OK)) {
         char err[192];
         snprintf(err, sizeof(err),
                  "ERR Can't execute '%s': only (P|S)SUBSCRIBE / "
@@ -203,21 +216,6 @@ static int check_command(struct conn *c, struct cmd *top, struct cmd *cmd)
         reject(c, cmd, "ERR Replica can't interact with the keyspace");
         return -1;
     }
-    return 0;
-}
-
-/* In a transaction every request is queued except these, which act on
- * the transaction itself (the same list as Redis 7.0). */
-static int runs_inside_multi(const struct cmd *cmd)
-{
-    static const char *const names[] = {"exec",  "discard", "multi",
-                                        "watch", "quit",    "reset"};
-
-    if (cmd->parent != NULL)
-        return 0;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(cmd->name, names[i]) == 0)
-            return 1;
     return 0;
 }
 
@@ -263,7 +261,7 @@ void cmd_dispatch(struct conn *c)
         multi_flag_error(c);
         return;
     }
-    if ((c->flags & CONN_MULTI) && !runs_inside_multi(cmd)) {
+    if ((c->flags & CONN_MULTI) && !(cmd->flags & CMD_RUNS_IN_MULTI)) {
         multi_queue(c);
         return;
     }

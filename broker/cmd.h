@@ -29,6 +29,9 @@ typedef void cmd_proc(struct conn *c);
 #define CMD_SKIP_MONITOR (1 << 11)
 #define CMD_NO_MULTI     (1 << 12)
 #define CMD_ALLOW_BUSY   (1 << 13)
+/* respd's own, set by cmd_init from Redis's lists; COMMAND shows neither. */
+#define CMD_SUBSCRIBED_OK (1 << 24) /* allowed to a subscribed RESP2 client */
+#define CMD_RUNS_IN_MULTI (1 << 25) /* runs inside MULTI, never queued */
 
 struct cmd {
     const char *name; /* lower case; "setname" for CLIENT SETNAME */
