@@ -180,7 +180,11 @@ static int key_eq(const struct dict_entry *e, const void *key, size_t klen)
     return bstr_len(e->key) == klen && memcmp(e->key, key, klen) == 0;
 }
 
-struct dict_entry *dict_find(struct dict *d, const void *key, size_t klen)
+/* The link (bucket slot or a predecessor's next) pointing at key's entry,
+ * or NULL; *table is set to the table holding it.  Both lookups and
+ * removals start here. */
+static struct dict_entry **find_link(struct dict *d, const void *key,
+                                     size_t klen, int *table)
 {
     if (dict_size(d) == 0)
         return NULL;
@@ -191,14 +195,24 @@ struct dict_entry *dict_find(struct dict *d, const void *key, size_t klen)
     for (int t = 0; t <= 1; t++) {
         if (d->t[t].size == 0)
             break;
-        struct dict_entry *e = d->t[t].buckets[h & (d->t[t].size - 1)];
-        for (; e; e = e->next)
-            if (key_eq(e, key, klen))
-                return e;
+        struct dict_entry **link = &d->t[t].buckets[h & (d->t[t].size - 1)];
+        for (; *link; link = &(*link)->next) {
+            if (key_eq(*link, key, klen)) {
+                *table = t;
+                return link;
+            }
+        }
         if (!is_rehashing(d))
             break;
     }
     return NULL;
+}
+
+struct dict_entry *dict_find(struct dict *d, const void *key, size_t klen)
+{
+    int t;
+    struct dict_entry **link = find_link(d, key, klen, &t);
+    return link ? *link : NULL;
 }
 
 struct dict_entry *dict_add(struct dict *d, bstr key)
@@ -220,28 +234,14 @@ struct dict_entry *dict_add(struct dict *d, bstr key)
 
 struct dict_entry *dict_unlink(struct dict *d, const void *key, size_t klen)
 {
-    if (dict_size(d) == 0)
+    int t;
+    struct dict_entry **link = find_link(d, key, klen, &t);
+    if (link == NULL)
         return NULL;
-    if (is_rehashing(d))
-        rehash_step(d);
-
-    uint64_t h = util_hash(key, klen);
-    for (int t = 0; t <= 1; t++) {
-        if (d->t[t].size == 0)
-            break;
-        struct dict_entry **link = &d->t[t].buckets[h & (d->t[t].size - 1)];
-        for (; *link; link = &(*link)->next) {
-            if (key_eq(*link, key, klen)) {
-                struct dict_entry *e = *link;
-                *link = e->next;
-                d->t[t].used--;
-                return e;
-            }
-        }
-        if (!is_rehashing(d))
-            break;
-    }
-    return NULL;
+    struct dict_entry *e = *link;
+    *link = e->next;
+    d->t[t].used--;
+    return e;
 }
 
 void dict_free_unlinked(struct dict *d, struct dict_entry *e)
