@@ -308,6 +308,18 @@ size_t resp_parser_bytes_wanted(const struct resp_parser *p)
     return need > have ? need - have : 0;
 }
 
+/* After a closing quote at s - 1: Redis wants a space or the end of the
+ * line next.  Stores where reading and writing go on; 0, or -1. */
+static int close_quote(char *s, const char *end, char **src, char *d,
+                       char **dst)
+{
+    if (s < end && !isspace((unsigned char)*s))
+        return -1;
+    *src = s;
+    *dst = d;
+    return 0;
+}
+
 static int hex_value(int c)
 {
     if (c >= '0' && c <= '9')
@@ -354,12 +366,7 @@ static int unquote_double(char **src, char **dst, const char *end)
             *d++ = c;
             s += 2;
         } else if (*s == '"') {
-            s++;
-            if (s < end && !isspace((unsigned char)*s))
-                return -1;
-            *src = s;
-            *dst = d;
-            return 0;
+            return close_quote(s + 1, end, src, d, dst);
         } else {
             *d++ = *s++;
         }
@@ -376,12 +383,7 @@ static int unquote_single(char **src, char **dst, const char *end)
             *d++ = '\'';
             s += 2;
         } else if (*s == '\'') {
-            s++;
-            if (s < end && !isspace((unsigned char)*s))
-                return -1;
-            *src = s;
-            *dst = d;
-            return 0;
+            return close_quote(s + 1, end, src, d, dst);
         } else {
             *d++ = *s++;
         }
