@@ -19,6 +19,13 @@ RESP_OBJ := $(RESP_SRC:%.c=$(BUILD)/%.o)
 BROKER_OBJ := $(BROKER_SRC:%.c=$(BUILD)/%.o)
 # The broker's modules without main(), for unit tests that link them.
 BROKER_LIB_OBJ := $(filter-out $(BUILD)/broker/server.o,$(BROKER_OBJ))
+# The client library, and the judge pipeline built on it (bin/judge; its
+# main() is client/judge/main.c, left out of the archive unit tests link).
+CLIENT_SRC := $(wildcard client/*.c)
+CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
+JUDGE_SRC := $(wildcard client/judge/*.c)
+JUDGE_OBJ := $(JUDGE_SRC:%.c=$(BUILD)/%.o)
+JUDGE_LIB_OBJ := $(filter-out $(BUILD)/client/judge/main.o,$(JUDGE_OBJ))
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
@@ -31,7 +38,9 @@ TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=$(BIN)/%)
 .PHONY: all run test test-unit test-integration test-compat test-interop \
 	test-deps bench clean format fuzz
 
-all: $(BIN)/respd
+JUDGE_BIN := $(if $(wildcard client/judge/main.c),$(BIN)/judge)
+
+all: $(BIN)/respd $(JUDGE_BIN)
 
 $(BIN)/respd: $(RESP_OBJ) $(BROKER_OBJ)
 	@mkdir -p $(BIN)
@@ -40,6 +49,19 @@ $(BIN)/respd: $(RESP_OBJ) $(BROKER_OBJ)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libclient.a: $(CLIENT_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/libjudge.a: $(JUDGE_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN)/judge: $(BUILD)/client/judge/main.o $(BUILD)/libjudge.a \
+		$(BUILD)/libclient.a $(RESP_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_SERVER)
 
 run: $(BIN)/respd
 	$(BIN)/respd
@@ -53,11 +75,12 @@ $(BUILD)/libbroker.a: $(BROKER_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN)/unit-tests: $(UNIT_OBJ) $(BUILD)/libbroker.a $(RESP_OBJ)
+$(BIN)/unit-tests: $(UNIT_OBJ) $(BUILD)/libbroker.a $(BUILD)/libjudge.a \
+		$(BUILD)/libclient.a $(RESP_OBJ)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS_SERVER)
 
-$(BIN)/integration-tests: $(INTEG_OBJ) $(RESP_OBJ)
+$(BIN)/integration-tests: $(INTEG_OBJ) $(BUILD)/libclient.a $(RESP_OBJ)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS_SERVER)
 
@@ -106,10 +129,11 @@ $(BIN)/fuzz-read: tests/fuzz/fuzz_read.c resp/resp_read.c resp/resp_read.h
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) -o $@ $(filter %.c,$^)
 
 format:
-	clang-format -i resp/*.[ch] broker/*.[ch] tests/*/*.[ch]
+	clang-format -i resp/*.[ch] broker/*.[ch] client/*.[ch] client/judge/*.[ch] \
+		tests/*/*.[ch]
 
 clean:
 	rm -rf $(BUILD) $(BIN)
 
 -include $(RESP_OBJ:.o=.d) $(BROKER_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) \
-	$(INTEG_OBJ:.o=.d) $(TOOLS_OBJ:.o=.d)
+	$(INTEG_OBJ:.o=.d) $(TOOLS_OBJ:.o=.d) $(CLIENT_OBJ:.o=.d) $(JUDGE_OBJ:.o=.d)
