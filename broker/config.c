@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "../resp/resp_parse.h"
+#include "aof.h"
 #include "bstr.h"
 #include "config_table.h"
 #include "ev.h"
@@ -52,9 +53,6 @@ struct config_source {
     int name_lines;
 };
 
-/* appendonly is always "no" (respd has no persistence yet); it is stored
- * only so the generic boolean code has somewhere to keep it. */
-static int config_appendonly;
 int config_protected; /* enable-protected-configs: no, yes, local */
 
 static const struct config_enum loglevel_enum[] = {{"debug", LL_DEBUG},
@@ -73,7 +71,14 @@ static config_formatter bind_format, save_format, dir_format, notify_format;
 static config_setter obuf_set;
 static config_formatter obuf_format;
 static config_applier apply_listeners, apply_maxclients, apply_hz;
-static config_checker check_appendonly;
+static config_applier apply_appendonly;
+static config_checker check_aof_timestamp;
+
+static const struct config_enum appendfsync_enum[] = {
+    {"always", AOF_FSYNC_ALWAYS},
+    {"everysec", AOF_FSYNC_EVERYSEC},
+    {"no", AOF_FSYNC_NO},
+    {NULL, 0}};
 
 /* The directives, with Redis 7.0's types, defaults, limits and
  * mutability.  bind's default is the loopback pair that redis.conf ships
@@ -150,9 +155,46 @@ const struct config_def config_defs[] = {
      .var = &server.list_max_listpack_size, .def = "-2",
      .min = INT_MIN, .max = INT_MAX},
     {.name = "save", .type = CONFIG_SPECIAL, .flags = CF_MULTI_ARG,
-     .def = "", .set = save_set, .format = save_format},
-    {.name = "appendonly", .type = CONFIG_BOOL, .var = &config_appendonly,
-     .def = "no", .check = check_appendonly},
+     .def = "3600 1 300 100 60 10000", .set = save_set,
+     .format = save_format},
+    {.name = "dbfilename", .type = CONFIG_STRING,
+     .flags = CF_PROTECTED | CF_BASENAME, .var = &server.dbfilename,
+     .def = "dump.rdb"},
+    {.name = "rdbcompression", .type = CONFIG_BOOL,
+     .var = &server.rdb_compression, .def = "yes"},
+    {.name = "rdbchecksum", .type = CONFIG_BOOL, .flags = IMM,
+     .var = &server.rdb_checksum, .def = "yes"},
+    {.name = "rdb-save-incremental-fsync", .type = CONFIG_BOOL,
+     .var = &server.rdb_save_incremental_fsync, .def = "yes"},
+    {.name = "stop-writes-on-bgsave-error", .type = CONFIG_BOOL,
+     .var = &server.stop_writes_on_bgsave_err, .def = "yes"},
+    {.name = "appendonly", .type = CONFIG_BOOL, .var = &server.aof_enabled,
+     .def = "no", .apply = apply_appendonly},
+    {.name = "appendfilename", .type = CONFIG_STRING,
+     .flags = IMM | CF_BASENAME, .var = &server.aof_filename,
+     .def = "appendonly.aof"},
+    {.name = "appenddirname", .type = CONFIG_STRING,
+     .flags = IMM | CF_BASENAME, .var = &server.aof_dirname,
+     .def = "appendonlydir"},
+    {.name = "appendfsync", .type = CONFIG_ENUM, .var = &server.aof_fsync,
+     .def = "everysec", .enums = appendfsync_enum},
+    {.name = "no-appendfsync-on-rewrite", .type = CONFIG_BOOL,
+     .var = &server.aof_no_fsync_on_rewrite, .def = "no"},
+    {.name = "auto-aof-rewrite-percentage", .type = CONFIG_INT,
+     .var = &server.aof_rewrite_perc, .def = "100", .min = 0,
+     .max = INT_MAX},
+    {.name = "auto-aof-rewrite-min-size", .type = CONFIG_LL,
+     .flags = CF_MEMORY, .var = &server.aof_rewrite_min_size,
+     .def = "64mb", .min = 0, .max = LLONG_MAX},
+    {.name = "aof-load-truncated", .type = CONFIG_BOOL,
+     .var = &server.aof_load_truncated, .def = "yes"},
+    {.name = "aof-use-rdb-preamble", .type = CONFIG_BOOL,
+     .var = &server.aof_use_rdb_preamble, .def = "yes"},
+    {.name = "aof-rewrite-incremental-fsync", .type = CONFIG_BOOL,
+     .var = &server.aof_rewrite_incremental_fsync, .def = "yes"},
+    {.name = "aof-timestamp-enabled", .type = CONFIG_BOOL,
+     .var = &server.aof_timestamp_enabled, .def = "no",
+     .check = check_aof_timestamp},
     {.name = "notify-keyspace-events", .type = CONFIG_SPECIAL, .def = "",
      .set = notify_set, .format = notify_format},
     {.name = "enable-protected-configs", .type = CONFIG_ENUM, .flags = IMM,
@@ -453,9 +495,27 @@ static bstr config_enum_format(const struct config_def *d)
     return bstr_empty(0);
 }
 
-static int config_string_set(const struct config_def *d, const char *s)
+/* Redis's words for a file name given as a path: "dbfilename can't be a
+ * path, just a filename", "appenddirname ... just a dirname". */
+static const char *config_basename_error(const struct config_def *d)
+{
+    static char msg[CONFIG_MSG_LEN];
+    int is_dir = strstr(d->name, "dir") != NULL;
+
+    snprintf(msg, sizeof(msg), "%s can't be a path, just a %s", d->name,
+             is_dir ? "dirname" : "filename");
+    return msg;
+}
+
+static int config_string_set(const struct config_def *d, const char *s,
+                             const char **err)
 {
     char **p = d->var;
+
+    if ((d->flags & CF_BASENAME) && strchr(s, '/') != NULL) {
+        *err = config_basename_error(d);
+        return SET_FAILED;
+    }
 
     if ((d->flags & CF_EMPTY_NULL) && s[0] == '\0')
         s = NULL;
@@ -483,7 +543,7 @@ static int config_set_args(const struct config_def *d, char **argv, int argc,
     case CONFIG_ENUM:
         return config_enum_set(d, argv[0], err);
     case CONFIG_STRING:
-        return config_string_set(d, argv[0]);
+        return config_string_set(d, argv[0], err);
     case CONFIG_SPECIAL:
         return d->set(d, argv, argc, err);
     }
@@ -573,8 +633,8 @@ static bstr bind_format(const struct config_def *d)
 }
 
 /* save [seconds changes ...]: validated as Redis does (pairs, seconds at
- * least 1, changes at least 0), then refused unless empty, because respd
- * cannot write snapshots yet. */
+ * least 1, changes at least 0), then the rules replace the old ones; ""
+ * removes them all, which turns automatic snapshots off. */
 static int save_set(const struct config_def *d, char **argv, int argc,
                     const char **err)
 {
@@ -584,25 +644,43 @@ static int save_set(const struct config_def *d, char **argv, int argc,
         *err = "Invalid save parameters";
         return SET_FAILED;
     }
+    struct save_param *params = xmalloc(sizeof(*params) * (size_t)(argc / 2 + 1));
     for (int i = 0; i < argc; i++) {
         char *end;
         long long v = strtoll(argv[i], &end, 10);
-        if (*end != '\0' || v < (i % 2 == 0 ? 1 : 0)) {
+        if (*end != '\0' || end == argv[i] || v < (i % 2 == 0 ? 1 : 0)) {
+            xfree(params);
             *err = "Invalid save parameters";
             return SET_FAILED;
         }
+        if (i % 2 == 0)
+            params[i / 2].seconds = v;
+        else
+            params[i / 2].changes = v;
     }
-    if (argc > 0) {
-        *err = "respd does not implement persistence yet: only save \"\" "
-               "is accepted";
-        return SET_FAILED;
+    int count = argc / 2;
+    if (count == server.save_params_count &&
+        (count == 0 ||
+         memcmp(params, server.save_params, sizeof(*params) * (size_t)count) ==
+             0)) {
+        xfree(params);
+        return SET_UNCHANGED;
     }
-    return SET_UNCHANGED;
+    xfree(server.save_params);
+    server.save_params = params;
+    server.save_params_count = count;
+    return SET_CHANGED;
 }
 
 static bstr save_format(const struct config_def *d)
 {
-    return bstr_empty(0);
+    bstr s = bstr_empty(0);
+
+    for (int i = 0; i < server.save_params_count; i++)
+        s = bstr_catf(s, "%s%lld %lld", i > 0 ? " " : "",
+                      server.save_params[i].seconds,
+                      server.save_params[i].changes);
+    return s;
 }
 
 static const char *const obuf_class_names[CONN_CLASS_COUNT] = {
@@ -733,13 +811,23 @@ static bstr notify_format(const struct config_def *d)
     return bstr_new(buf, n);
 }
 
-static int check_appendonly(long long v, const char **err)
+/* Timestamp annotations in the AOF are not written: only "no". */
+static int check_aof_timestamp(long long v, const char **err)
 {
     if (v == 0)
         return 0;
-    *err = "respd does not implement persistence yet: only appendonly no is "
-           "accepted";
+    *err = "respd does not write AOF timestamp annotations: only "
+           "aof-timestamp-enabled no is accepted";
     return -1;
+}
+
+/* Turning appendonly on starts a rewrite that becomes the new AOF; off
+ * closes it (aof.c). */
+static int apply_appendonly(const char **err)
+{
+    if (server.loop == NULL)
+        return 0;
+    return aof_apply_appendonly(err);
 }
 
 /* ------------------------------------------------------------------------

@@ -18,6 +18,7 @@
 #define CF_OCTAL      (1 << 4) /* number written in octal */
 #define CF_UNSIGNED   (1 << 5) /* bounds checked as unsigned, as Redis's uint */
 #define CF_EMPTY_NULL (1 << 6) /* string: "" stores NULL */
+#define CF_BASENAME   (1 << 7) /* string: a file name, not a path */
 
 enum config_type {
     CONFIG_BOOL,

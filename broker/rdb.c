@@ -77,10 +77,22 @@ enum {
 #define PACK_INT_MAX_LEN 20 /* longest decimal that may be packed as int */
 
 static int compression = 1;
+static int aof_base; /* the aof-base aux field: writing an AOF's base */
+static struct rdb_load_stats last_load;
 
 void rdb_set_compression(int on)
 {
     compression = on;
+}
+
+void rdb_set_aof_base(int on)
+{
+    aof_base = on;
+}
+
+const struct rdb_load_stats *rdb_last_load_stats(void)
+{
+    return &last_load;
 }
 
 /* ---- CRC64 (Jones), as Redis's crc64.c computes it ------------------- */
@@ -623,7 +635,7 @@ static void save_header(struct rdb_writer *w)
     put_aux_ll(w, "redis-bits", (long long)sizeof(void *) * 8);
     put_aux_ll(w, "ctime", (long long)time(NULL));
     put_aux_ll(w, "used-mem", (long long)util_used_memory());
-    put_aux_ll(w, "aof-base", 0);
+    put_aux_ll(w, "aof-base", aof_base);
 }
 
 int rdb_save_to_fd(int fd, char *err)
@@ -1220,6 +1232,7 @@ static int load_key(struct rdb_reader *r, struct db *db, int type,
     int rc = 0;
     if ((expire_ms != -1 && expire_ms < now_ms) || value_is_empty(o)) {
         obj_free(o);
+        last_load.keys_expired += expire_ms != -1;
     } else if (dict_find(db->keys, key, klen) != NULL) {
         obj_free(o);
         rc = load_error(r, "Duplicate key '%.64s' in DB %d", key, db->id);
@@ -1227,6 +1240,7 @@ static int load_key(struct rdb_reader *r, struct db *db, int type,
         db_add(db, key, klen, o);
         if (expire_ms != -1)
             db_set_expire(db, key, klen, expire_ms);
+        last_load.keys_loaded++;
     }
     bstr_free(key);
     return rc;
@@ -1339,22 +1353,31 @@ static int load_body(struct rdb_reader *r)
     }
 }
 
-int rdb_load_file(const char *path, char *err)
+int rdb_load_fp(FILE *fp, uint64_t size, char *err, uint64_t *consumed)
 {
-    struct rdb_reader r = {.err = err};
-    struct stat st;
+    struct rdb_reader r = {.err = err, .fp = fp, .left = size};
     err[0] = '\0';
     crc64_init();
+    memset(&last_load, 0, sizeof(last_load));
 
-    r.fp = fopen(path, "rb");
-    if (r.fp == NULL || fstat(fileno(r.fp), &st) < 0) {
+    int rc = load_header(&r) < 0 ? -1 : load_body(&r);
+    if (consumed)
+        *consumed = r.offset;
+    return rc;
+}
+
+int rdb_load_file(const char *path, char *err)
+{
+    struct stat st;
+    FILE *fp = fopen(path, "rb");
+
+    if (fp == NULL || fstat(fileno(fp), &st) < 0) {
         snprintf(err, RDB_ERR_LEN, "Can't open %s: %s", path, strerror(errno));
-        if (r.fp != NULL)
-            fclose(r.fp);
+        if (fp != NULL)
+            fclose(fp);
         return -1;
     }
-    r.left = (uint64_t)st.st_size;
-    int rc = load_header(&r) < 0 ? -1 : load_body(&r);
-    fclose(r.fp);
+    int rc = rdb_load_fp(fp, (uint64_t)st.st_size, err, NULL);
+    fclose(fp);
     return rc;
 }

@@ -10,12 +10,18 @@
 #ifndef RDB_H
 #define RDB_H
 
+#include <stdint.h>
+#include <stdio.h>
+
 #define RDB_VERSION 10
 #define RDB_ERR_LEN 256 /* size of the err buffers below */
 
 /* Compress strings longer than 20 bytes with LZF (Redis's rdbcompression,
  * on by default). */
 void rdb_set_compression(int on);
+
+/* Write aof-base 1 in the header: the dump is the base of an AOF. */
+void rdb_set_aof_base(int on);
 
 /* Write every database (0 .. server.databases - 1) to fd as one complete
  * RDB file, ending with its CRC64.  Returns 0, or -1 with the reason in err
@@ -29,5 +35,18 @@ int rdb_save_to_fd(int fd, char *err);
  * loaded before the error stay in the keyspace, so callers at start-up
  * should exit, as Redis does. */
 int rdb_load_file(const char *path, char *err);
+
+/* The same from fp's current position, reading at most size bytes; on
+ * success *consumed (when not NULL) is the length of the RDB data, which
+ * ends after its checksum: an AOF base may go on with commands there. */
+int rdb_load_fp(FILE *fp, uint64_t size, char *err, uint64_t *consumed);
+
+/* Keys stored and keys skipped as expired by the last load (INFO's
+ * rdb_last_load_keys_loaded and rdb_last_load_keys_expired). */
+struct rdb_load_stats {
+    long long keys_loaded;
+    long long keys_expired;
+};
+const struct rdb_load_stats *rdb_last_load_stats(void);
 
 #endif

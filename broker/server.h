@@ -30,6 +30,16 @@ enum {
     CONN_CLASS_COUNT
 };
 
+/* A `save <seconds> <changes>` rule: snapshot when at least `changes`
+ * writes happened and `seconds` passed since the last save. */
+struct save_param {
+    long long seconds;
+    long long changes;
+};
+
+/* appendfsync */
+enum { AOF_FSYNC_NO = 0, AOF_FSYNC_ALWAYS = 1, AOF_FSYNC_EVERYSEC = 2 };
+
 struct obuf_limit {
     long long hard_bytes; /* 0: none */
     long long soft_bytes; /* 0: none */
@@ -65,6 +75,28 @@ struct server {
                                             for 4..64 KiB nodes, as Redis */
     int notify_keyspace_events;          /* NOTIFY_* classes (notify.h) */
     char *config_file; /* absolute path, NULL when started without one */
+
+    /* Snapshots (snapshot.c, rdb.c). */
+    struct save_param *save_params; /* the save rules, none: no automatic */
+    int save_params_count;
+    char *dbfilename;
+    int rdb_compression;
+    int rdb_checksum;
+    int rdb_save_incremental_fsync;
+    int stop_writes_on_bgsave_err;
+
+    /* Append-only file (aof.c). */
+    int aof_enabled;   /* the appendonly directive */
+    char *aof_filename; /* appendfilename: the base of every file name */
+    char *aof_dirname;  /* appenddirname, inside dir */
+    int aof_fsync;      /* AOF_FSYNC_* */
+    int aof_no_fsync_on_rewrite;
+    int aof_rewrite_perc;
+    long long aof_rewrite_min_size;
+    int aof_load_truncated;
+    int aof_use_rdb_preamble;
+    int aof_rewrite_incremental_fsync;
+    int aof_timestamp_enabled; /* accepted only as no */
 
     /* Runtime. */
     pid_t pid;

@@ -1,0 +1,41 @@
+/* snapshot.h -- SAVE, BGSAVE and the save rules, around rdb.c's format.
+ *
+ * A snapshot is written to "temp-<pid>.rdb" in dir, fsynced, renamed over
+ * dbfilename, and the directory fsynced: a failed or interrupted save
+ * never damages the previous dump.  BGSAVE writes it in a forked child
+ * (child.h); the cron starts one when a `save` rule is met.  While the last
+ * background save failed and stop-writes-on-bgsave-error is yes, writes
+ * are refused with -MISCONF. */
+#ifndef SNAPSHOT_H
+#define SNAPSHOT_H
+
+#include "bstr.h"
+
+struct conn;
+
+/* Write dbfilename now, in this process.  0 or -1 (logged). */
+int snapshot_save(void);
+/* Fork a child that writes dbfilename.  0 or -1 (logged). */
+int snapshot_save_background(void);
+
+/* At start-up: load the AOF when appendonly is yes, else dbfilename when it
+ * exists.  Exits with Redis's log lines when the data cannot be loaded. */
+void snapshot_load_on_start(void);
+
+/* From the cron: the save rules, a scheduled BGSAVE. */
+void snapshot_cron(void);
+/* The child started by snapshot_save_background() ended. */
+void snapshot_child_done(int exitcode, int bysignal);
+
+/* The error reply for a write command while persistence is failing
+ * (MISCONF for a failed BGSAVE or AOF write), or NULL to let it run. */
+const char *snapshot_deny_write_error(void);
+
+/* INFO persistence: loading, rdb_* lines (then aof_info). */
+bstr snapshot_info(bstr out);
+
+/* SAVE, BGSAVE [SCHEDULE] */
+void save_command(struct conn *c);
+void bgsave_command(struct conn *c);
+
+#endif
