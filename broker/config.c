@@ -75,8 +75,8 @@ static config_applier apply_appendonly;
 static config_checker check_aof_timestamp;
 
 static const struct config_enum appendfsync_enum[] = {
-    {"always", AOF_FSYNC_ALWAYS},
     {"everysec", AOF_FSYNC_EVERYSEC},
+    {"always", AOF_FSYNC_ALWAYS},
     {"no", AOF_FSYNC_NO},
     {NULL, 0}};
 

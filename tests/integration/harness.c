@@ -142,12 +142,11 @@ static void raise_fd_limit(void)
 
 /* Fill argv for the server: binary, port, loopback bind, the options Redis
  * needs to match respd's defaults, then the test's own.  Returns argc. */
-static int build_argv(const char **argv, char *port_str,
+static int build_argv(const char **argv, char *port_str, const char *dir,
                       const char *const *extra)
 {
-    static const char *const redis_opts[] = {
-        "--save", "",  "--appendonly", "no", "--enable-debug-command",
-        "yes",    NULL};
+    static const char *const redis_opts[] = {"--enable-debug-command", "yes",
+                                             NULL};
     int argc = 0;
 
     argv[argc++] = hs_server_path();
@@ -155,6 +154,12 @@ static int build_argv(const char **argv, char *port_str,
     argv[argc++] = port_str;
     argv[argc++] = "--bind";
     argv[argc++] = "127.0.0.1";
+    argv[argc++] = "--dir";
+    argv[argc++] = dir;
+    argv[argc++] = "--save";
+    argv[argc++] = "";
+    argv[argc++] = "--appendonly";
+    argv[argc++] = "no";
     for (int i = 0; hs_is_redis() && redis_opts[i] != NULL; i++)
         argv[argc++] = redis_opts[i];
     for (int i = 0; extra != NULL && extra[i] != NULL; i++)
@@ -250,7 +255,7 @@ static int start_once(struct hs_server *s, const char *const *extra)
     log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (log_fd < 0)
         return -1;
-    build_argv(argv, port_str, extra);
+    build_argv(argv, port_str, s->dir, extra);
     s->pid = spawn(argv, log_fd);
     close(log_fd);
     if (s->pid < 0)
@@ -267,13 +272,13 @@ static int start_once(struct hs_server *s, const char *const *extra)
                 log != NULL ? log : "");
         free(log);
     }
-    hs_stop(s);
+    hs_terminate(s);
     return in_use ? 1 : -1;
 }
 
-int hs_start_argv(struct hs_server *s, const char *const *extra)
+/* Start in s->dir (already made) with up to HS_START_ATTEMPTS ports. */
+static int start_in_dir(struct hs_server *s, const char *const *extra)
 {
-    memset(s, 0, sizeof(*s));
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
     for (int i = 0; i < HS_START_ATTEMPTS; i++) {
@@ -285,19 +290,77 @@ int hs_start_argv(struct hs_server *s, const char *const *extra)
     return -1;
 }
 
-int hs_start(struct hs_server *s, ...)
+int hs_start_argv(struct hs_server *s, const char *const *extra)
 {
-    const char *extra[HS_MAX_ARGS];
-    int n = 0;
-    va_list ap;
+    memset(s, 0, sizeof(*s));
+    snprintf(s->dir, sizeof(s->dir), "/tmp/hs-dir-XXXXXX");
+    if (mkdtemp(s->dir) == NULL) {
+        fprintf(stderr, "harness: mkdtemp: %s\n", strerror(errno));
+        s->dir[0] = '\0';
+        return -1;
+    }
+    int rc = start_in_dir(s, extra);
+    if (rc != 0)
+        hs_stop(s);
+    return rc;
+}
 
-    va_start(ap, s);
+/* Collect a NULL-terminated variadic argument list into extra. */
+static void collect_args(const char **extra, va_list ap)
+{
+    int n = 0;
+
     for (const char *a; (a = va_arg(ap, const char *)) != NULL;)
         if (n < HS_MAX_ARGS - 1)
             extra[n++] = a;
-    va_end(ap);
     extra[n] = NULL;
+}
+
+int hs_start(struct hs_server *s, ...)
+{
+    const char *extra[HS_MAX_ARGS];
+    va_list ap;
+
+    va_start(ap, s);
+    collect_args(extra, ap);
+    va_end(ap);
     return hs_start_argv(s, extra);
+}
+
+int hs_restart(struct hs_server *s, ...)
+{
+    const char *extra[HS_MAX_ARGS];
+    va_list ap;
+
+    if (s->pid > 0 || s->dir[0] == '\0')
+        return -1;
+    va_start(ap, s);
+    collect_args(extra, ap);
+    va_end(ap);
+    if (s->log_path[0] != '\0' && getenv("HS_KEEP_LOGS") == NULL)
+        unlink(s->log_path);
+    return start_in_dir(s, extra);
+}
+
+void hs_kill(struct hs_server *s)
+{
+    if (s->pid > 0) {
+        kill(s->pid, SIGKILL);
+        hs_wait_exit(s, HS_STOP_TIMEOUT_MS);
+    }
+}
+
+/* Remove s->dir and everything in it (files only: servers make at most one
+ * level of subdirectories, the AOF's). */
+static void remove_dir(const char *dir)
+{
+    char cmd[128];
+
+    if (dir[0] == '\0' || strncmp(dir, "/tmp/hs-dir-", 12) != 0)
+        return;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "harness: could not remove %s\n", dir);
 }
 
 int hs_alive(struct hs_server *s)
@@ -326,6 +389,18 @@ int hs_wait_exit(struct hs_server *s, int timeout_ms)
 
 int hs_stop(struct hs_server *s)
 {
+    int rc = hs_terminate(s);
+
+    if (s->log_path[0] != '\0' && getenv("HS_KEEP_LOGS") == NULL)
+        unlink(s->log_path);
+    s->log_path[0] = '\0';
+    remove_dir(s->dir);
+    s->dir[0] = '\0';
+    return rc;
+}
+
+int hs_terminate(struct hs_server *s)
+{
     if (s->pid > 0) {
         kill(s->pid, SIGTERM);
         if (hs_wait_exit(s, HS_STOP_TIMEOUT_MS) != 0) {
@@ -335,9 +410,6 @@ int hs_stop(struct hs_server *s)
             hs_wait_exit(s, HS_STOP_TIMEOUT_MS);
         }
     }
-    if (s->log_path[0] != '\0' && getenv("HS_KEEP_LOGS") == NULL)
-        unlink(s->log_path);
-    s->log_path[0] = '\0';
     if (WIFEXITED(s->status))
         return WEXITSTATUS(s->status);
     return -1;

@@ -43,6 +43,7 @@ struct hs_server {
     int port;
     int status; /* wait() status once reaped */
     char log_path[64];
+    char dir[64]; /* the server's --dir, a fresh temporary directory */
 };
 
 struct hs_client {
@@ -65,15 +66,26 @@ int hs_is_redis(void);
 
 /* Start the server with extra command-line arguments (a NULL-terminated
  * list, e.g. "--timeout", "1", NULL) on a free port, and wait until it
- * accepts connections.  stdout and stderr go to s->log_path.  Returns 0, or
- * -1 with a reason on stderr. */
+ * accepts connections.  stdout and stderr go to s->log_path.  The server
+ * runs in a new temporary directory, s->dir, with persistence off (--save
+ * "" --appendonly no, which the extra arguments may override).  Returns 0,
+ * or -1 with a reason on stderr. */
 int hs_start(struct hs_server *s, ...) __attribute__((sentinel));
 int hs_start_argv(struct hs_server *s, const char *const *extra);
 
 /* Send SIGTERM and wait for exit (SIGKILL after HS_STOP_TIMEOUT_MS).
  * Returns the exit status, or -1 if the server died from a signal.  The
- * log file is removed.  Safe to call twice. */
+ * log file and s->dir are removed.  Safe to call twice. */
 int hs_stop(struct hs_server *s);
+
+/* For restart tests: stop the server but keep s->dir (and the log) --
+ * hs_terminate with SIGTERM, returning the exit status as hs_stop does;
+ * hs_kill with SIGKILL, as a crash -- then hs_restart starts it again in
+ * the same directory with new extra arguments (and a new port).  hs_stop
+ * cleans up at the end as usual. */
+int hs_terminate(struct hs_server *s);
+void hs_kill(struct hs_server *s);
+int hs_restart(struct hs_server *s, ...) __attribute__((sentinel));
 /* Wait up to timeout_ms for the server to exit on its own.  Returns 0 once
  * it has exited (s->status holds the wait status), -1 on timeout. */
 int hs_wait_exit(struct hs_server *s, int timeout_ms);

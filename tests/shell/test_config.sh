@@ -140,8 +140,21 @@ pidfile=
 proto-max-bulk-len=536870912
 client-query-buffer-limit=1073741824
 hz=10
-save=
-appendonly=no"
+save=3600 1 300 100 60 10000
+appendonly=no
+dbfilename=dump.rdb
+rdbcompression=yes
+rdbchecksum=yes
+stop-writes-on-bgsave-error=yes
+appendfilename=appendonly.aof
+appenddirname=appendonlydir
+appendfsync=everysec
+no-appendfsync-on-rewrite=no
+auto-aof-rewrite-percentage=100
+auto-aof-rewrite-min-size=67108864
+aof-load-truncated=yes
+aof-use-rdb-preamble=yes
+aof-timestamp-enabled=no"
     while IFS='=' read -r name value; do
         check "default $name is '$value'" "$value" "$(config_value "$port" "$name")"
     done <<<"$expect"
@@ -376,16 +389,7 @@ test_fatal_errors() {
     check_contains "missing include file" \
         "Fatal error, can't open config file '/nonexistent-dir/y.conf'" "$mine"
 
-    # What respd refuses on its own: no persistence, include loops.
-    printf 'save 900 1\n' >"$TMP/bad.conf"
-    mine=$(run_fatal "$RESPD" "$TMP/bad.conf")
-    check_contains "save with a schedule is refused (no persistence)" \
-        "respd does not implement persistence yet" "$mine"
-    check_contains "save refusal exits 1" "rc=1" "$mine"
-    printf 'appendonly yes\n' >"$TMP/bad.conf"
-    mine=$(run_fatal "$RESPD" "$TMP/bad.conf")
-    check_contains "appendonly yes is refused (no persistence)" \
-        "respd does not implement persistence yet" "$mine"
+    # What respd refuses on its own: include loops.
     printf 'include loop.conf\n' >"$TMP/loop.conf"
     mine=$(run_fatal "$RESPD" "$TMP/loop.conf")
     check_contains "an include loop is a fatal error" "Too many nested includes" "$mine"
@@ -447,6 +451,33 @@ config set save "0 2"
 config set save "a b"
 config set save ""
 config get save
+config set save "900 1 300 10"
+config get save
+config set save ""
+config set dbfilename x.rdb
+config set appendfilename x.aof
+config set appenddirname d
+config set rdbchecksum no
+config set rdbcompression no
+config get rdbcompression
+config set rdbcompression yes
+config set appendfsync sometimes
+config set appendfsync always
+config get appendfsync
+config set appendfsync everysec
+config set auto-aof-rewrite-percentage -1
+config set auto-aof-rewrite-percentage 50
+config get auto-aof-rewrite-percentage
+config set auto-aof-rewrite-min-size 1mb
+config get auto-aof-rewrite-min-size
+config set aof-load-truncated no
+config get aof-load-truncated
+config set aof-use-rdb-preamble no
+config get aof-use-rdb-preamble
+config set stop-writes-on-bgsave-error no
+config get stop-writes-on-bgsave-error
+config set no-appendfsync-on-rewrite yes
+config get no-appendfsync-on-rewrite
 config set appendonly maybe
 config set appendonly no
 config get appendonly
@@ -489,7 +520,8 @@ test_config_set_vs_redis() {
         --appendonly no --bind 127.0.0.1 || { not_ok "redis-server starts"; return; }
     rpid=$SERVER_PID
     mport=$(free_port)
-    start_server "$RESPD" "$mport" --port "$mport" --bind 127.0.0.1 ||
+    start_server "$RESPD" "$mport" --port "$mport" --save "" \
+        --appendonly no --bind 127.0.0.1 ||
         { not_ok "respd starts"; stop_server "$rpid"; return; }
     mpid=$SERVER_PID
     run_script "$rport" >"$TMP/redis.out"
@@ -541,7 +573,7 @@ test_config_get_protocol() {
     check_contains "CONFIG GET in RESP3 is a map" $'%1\r\n$2\r\nhz\r\n$2\r\n11\r\n.' "$r3"
     check "CONFIG GET answers each parameter once" "hz 11 timeout 0" \
         "$("$CLI" -p "$port" config get hz HZ 'h?' '*z' timeout 't*t' | xargs)"
-    check "CONFIG GET * lists every directive" "58" "$("$CLI" -p "$port" config get '*' | wc -l)"
+    check "CONFIG GET * lists every directive" "88" "$("$CLI" -p "$port" config get '*' | wc -l)"
     check "CONFIG GET with a class pattern" "bind
 127.0.0.1 -::1" "$(cli "$port" config get '[a-c]ind')"
     stop_server "$SERVER_PID"
@@ -623,10 +655,13 @@ test_config_set_effects() {
         "$(cli "$port" ping)"
     check "a failed bind change keeps the old bind value" "127.0.0.1 -::1" \
         "$(config_value "$port" bind)"
-    check_contains "CONFIG SET save with a schedule is refused" \
-        "respd does not implement persistence yet" "$(cli "$port" config set save '900 1')"
-    check_contains "CONFIG SET appendonly yes is refused" \
-        "respd does not implement persistence yet" "$(cli "$port" config set appendonly yes)"
+    check "CONFIG SET save with a schedule" "OK" "$(cli "$port" config set save '900 1 30 5')"
+    check "CONFIG GET save shows the rules" "900 1 30 5" "$(config_value "$port" save)"
+    check "CONFIG SET save \"\" removes them" "OK" "$(cli "$port" config set save '')"
+    check "CONFIG GET save after removing" "" "$(config_value "$port" save)"
+    check "CONFIG SET appendonly yes" "OK" "$(cli "$port" config set appendonly yes)"
+    check "CONFIG GET appendonly" "yes" "$(config_value "$port" appendonly)"
+    check "CONFIG SET appendonly no" "OK" "$(cli "$port" config set appendonly no)"
     stop_server "$SERVER_PID"
 }
 
