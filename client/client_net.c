@@ -119,9 +119,9 @@ static int finish_connect(int fd, const struct sockaddr *sa, socklen_t salen,
 static int connect_addr(const struct addrinfo *ai, long long deadline,
                         int *code)
 {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-                                        SOCK_CLOEXEC,
-                    ai->ai_protocol);
+    int fd =
+        socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+               ai->ai_protocol);
     int one = 1, saved;
 
     *code = CLIENT_ERR_IO;

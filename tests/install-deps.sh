@@ -3,9 +3,11 @@
 #
 # Needs: Criterion (unit and integration tests), redis-server (the reference
 # the differential tests compare against), redis-cli and redis-benchmark
-# (interop tests, benchmarks).  As root the missing Debian packages are
-# installed; otherwise the script names them and fails, since the suites
-# cannot run without them.
+# (interop tests, benchmarks), gcc and python3 (the judge runs submissions
+# with them, found along a fixed PATH rather than the caller's, hence the
+# test for /usr/bin).  As root the missing Debian packages are installed;
+# otherwise the script names them and fails, since the suites cannot run
+# without them.
 #
 # Installing redis-server normally starts a service on port 6379.  The tests
 # never use fixed ports, but a stray service is still a surprise on a
@@ -30,6 +32,8 @@ need libcriterion-dev test -f /usr/include/criterion/criterion.h
 need redis-tools command -v redis-cli
 need redis-tools command -v redis-benchmark
 need redis-server command -v redis-server
+need gcc test -x /usr/bin/gcc
+need python3 test -x /usr/bin/python3
 
 if [ -z "$missing" ]; then
     echo "install-deps: all test dependencies present"
@@ -64,7 +68,7 @@ apt-get update
 # The full set is named so that packages which depend on each other come
 # from the same release.
 apt-get install -y --no-install-recommends libcriterion-dev redis-tools \
-    redis-server
+    redis-server gcc python3
 
 # A service manager that ignored the policy may still have started one.
 if command -v systemctl >/dev/null 2>&1 &&

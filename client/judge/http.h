@@ -22,20 +22,24 @@
  *   - HTTP/1.1 requires exactly one Host header (RFC 9112 3.2: 400 if
  *     missing or repeated); HTTP/1.0 may omit it;
  *   - the body is framed by Content-Length only (1*DIGIT; repeated
- *     headers must agree).  Transfer-Encoding is not supported: "chunked"
- *     is refused with 411 Length Required (send a Content-Length instead),
- *     any other coding with 501, and both Content-Length and
- *     Transfer-Encoding together with 400 (request smuggling).
+ *     headers must agree).  Transfer-Encoding is not supported:
+ *     "chunked" alone is refused with 411 Length Required (the client can
+ *     resend with a Content-Length), other codings before a final chunked
+ *     ("gzip, chunked") with 501, and framing RFC 9112 6.1/6.3 calls
+ *     faulty with 400: Transfer-Encoding together with Content-Length
+ *     (request smuggling), in HTTP/1.0, or with chunked missing, repeated
+ *     or not last.
  *
  * Errors and the status code the caller should answer (then close):
- *   400 malformed request line, header, Content-Length or Host
+ *   400 malformed request line, header, Content-Length, Host or
+ *       Transfer-Encoding framing
  *   411 Transfer-Encoding: chunked
  *   413 Content-Length over max_body_bytes (known as soon as the headers
  *       are in, before the body arrives)
  *   414 request target longer than max_target_len
  *   431 header section (request line included) over max_header_bytes,
  *       or more than HTTP_MAX_HEADERS header lines
- *   501 a Transfer-Encoding other than chunked
+ *   501 a transfer coding other than chunked ("gzip, chunked")
  *   505 a well-formed version other than HTTP/1.0 and HTTP/1.1
  * An error is reported as soon as the bytes seen prove it, even when the
  * request is incomplete (a bad method byte fails before the line ends).
@@ -189,9 +193,8 @@ int http_out_append(struct http_out *o, const void *p, size_t n);
  * with Content-Length body_len, then body[0..body_len) unless omit_body
  * (set for HEAD requests; the head still says body_len).  Returns 0 or -1
  * when out of memory (failed set). */
-int http_out_response(struct http_out *o, int status,
-                      const char *content_type, const char *body,
-                      size_t body_len, int keep_alive,
+int http_out_response(struct http_out *o, int status, const char *content_type,
+                      const char *body, size_t body_len, int keep_alive,
                       const char *extra_headers, int omit_body);
 
 #endif

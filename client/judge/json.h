@@ -72,8 +72,8 @@ struct json_value {
      * written in the input ("-1.5e3"). */
     const char *str;
     size_t len;
-    double num;          /* JSON_NUMBER: its value (strtod) */
-    size_t count;        /* JSON_ARRAY/JSON_OBJECT: elements or members */
+    double num;               /* JSON_NUMBER: its value (strtod) */
+    size_t count;             /* JSON_ARRAY/JSON_OBJECT: elements or members */
     struct json_value *child; /* first element or member, NULL if empty */
     struct json_value *next;  /* next sibling, NULL for the last */
     size_t offset;            /* where the value starts in the input */
@@ -104,10 +104,8 @@ const struct json_value *json_at(const struct json_value *arr, size_t i);
  * no fraction or exponent) that fits in a long long. */
 const char *json_get_string(const struct json_value *obj, const char *key,
                             size_t *len);
-int json_get_number(const struct json_value *obj, const char *key,
-                    double *out);
-int json_get_int(const struct json_value *obj, const char *key,
-                 long long *out);
+int json_get_number(const struct json_value *obj, const char *key, double *out);
+int json_get_int(const struct json_value *obj, const char *key, long long *out);
 int json_get_bool(const struct json_value *obj, const char *key, int *out);
 
 /* The same integer conversion on a value itself (0 or -1). */
@@ -156,8 +154,9 @@ int json_write_key_n(struct json_writer *w, const char *key, size_t n);
 int json_write_string(struct json_writer *w, const char *s);
 int json_write_string_n(struct json_writer *w, const char *s, size_t n);
 int json_write_int(struct json_writer *w, long long v);
-/* Shortest "%.17g" round-trip form; NaN and infinities are written as
- * null (JSON has no spelling for them). */
+/* The shortest of "%.15g", "%.16g" and "%.17g" that reads back as the
+ * same double (0.1 stays "0.1"); NaN and infinities are written as null,
+ * JSON having no spelling for them.  Assumes the C locale's '.'. */
 int json_write_double(struct json_writer *w, double v);
 int json_write_bool(struct json_writer *w, int v);
 int json_write_null(struct json_writer *w);
@@ -166,8 +165,7 @@ int json_write_null(struct json_writer *w);
 int json_write_raw(struct json_writer *w, const char *json, size_t n);
 
 /* key + value in one call, for objects. */
-int json_write_kv_string(struct json_writer *w, const char *key,
-                         const char *s);
+int json_write_kv_string(struct json_writer *w, const char *key, const char *s);
 int json_write_kv_string_n(struct json_writer *w, const char *key,
                            const char *s, size_t n);
 int json_write_kv_int(struct json_writer *w, const char *key, long long v);

@@ -25,25 +25,27 @@
  * each needs its ".out" twin, and an ".out" without an ".in" is an error
  * too.  A problem needs at least one test.
  *
+ * Test names (the part before ".in") may not contain '.'.
+ *
  * Loading reads every file into memory (each capped at
- * PROBLEM_FILE_MAX bytes), so a loaded problem never touches the
- * directory again except for the runner, which opens input_path as the
- * program's standard input.  A loaded set is read-only and may be shared
- * by threads. */
+ * PROBLEM_FILE_MAX bytes), so a loaded problem never touches its
+ * directory again: the runner feeds the program test->input, not the
+ * file, and input_path is only for messages.  A loaded set is read-only
+ * and may be shared by threads. */
 #ifndef PROBLEM_H
 #define PROBLEM_H
 
 #include <stddef.h>
 
 /* Where bin/judge looks by default (relative to the working directory). */
-#define PROBLEM_DEFAULT_DIR  "client/judge/problems"
-#define PROBLEM_ID_MAX       64
-#define PROBLEM_TITLE_MAX    128
-#define PROBLEM_TIME_MAX_MS  60000
+#define PROBLEM_DEFAULT_DIR   "client/judge/problems"
+#define PROBLEM_ID_MAX        64
+#define PROBLEM_TITLE_MAX     128
+#define PROBLEM_TIME_MAX_MS   60000
 #define PROBLEM_MEMORY_MAX_MB 4096
-#define PROBLEM_TESTS_MAX    256
-#define PROBLEM_FILE_MAX     (16 * 1024 * 1024)
-#define PROBLEM_ERRSTR_LEN   512
+#define PROBLEM_TESTS_MAX     256
+#define PROBLEM_FILE_MAX      (16 * 1024 * 1024)
+#define PROBLEM_ERRSTR_LEN    512
 
 struct problem_test {
     char name[PROBLEM_ID_MAX]; /* file stem: "01" for tests/01.in */
@@ -72,23 +74,20 @@ struct problem_set;
  * the id).  Returns 0 and fills *p, or -1 with "file: reason" (or
  * "file:line: reason") in err, *p left empty.  On success release *p with
  * problem_free(). */
-int problem_load(const char *path, struct problem *p, char *err,
-                 size_t errlen);
+int problem_load(const char *path, struct problem *p, char *err, size_t errlen);
 void problem_free(struct problem *p);
 
 /* Load every subdirectory of dir as a problem (entries starting with '.'
  * are skipped).  All or nothing: returns a set, or NULL with the first
  * error ("file: reason") in err.  An empty directory is an error, since a
  * judge without problems is a misconfiguration. */
-struct problem_set *problem_set_load(const char *dir, char *err,
-                                     size_t errlen);
+struct problem_set *problem_set_load(const char *dir, char *err, size_t errlen);
 void problem_set_free(struct problem_set *set);
 
 /* The problems in id order: problem_set_at(set, i) for i below
  * problem_set_count(set); NULL when i is out of range. */
 size_t problem_set_count(const struct problem_set *set);
-const struct problem *problem_set_at(const struct problem_set *set,
-                                     size_t i);
+const struct problem *problem_set_at(const struct problem_set *set, size_t i);
 
 /* The problem with this id, or NULL. */
 const struct problem *problem_set_find(const struct problem_set *set,

@@ -1,37 +1,54 @@
 /* runner.h -- compile and run one submission against a problem's tests.
  *
- * runner_judge() makes a fresh private directory (mkdtemp under
- * opts->tmp_dir, $TMPDIR or /tmp), writes the source there, compiles it
- * when the language needs that, runs it once per test and removes the
- * directory again, whatever happened.  It keeps no global state, so any
- * number of processes or threads may judge at once.
+ * runner_judge() makes a fresh private directory (mkdtemp of
+ * "respd-judge-<pid>-XXXXXX" under opts->tmp_dir, $TMPDIR or /tmp),
+ * writes the source there, compiles it when the language needs that, runs
+ * it once per test and removes the directory again, whatever happened
+ * (only a judge killed meanwhile leaves it: see runner_sweep()).  It keeps
+ * no global state, so any number of processes or threads may judge at
+ * once.
  *
  * Each program run is a fork/exec child that, before exec:
- *   - gets its own process group (the parent kills the whole group);
- *   - reads the test's .in file on stdin and writes stdout and stderr to
- *     files in the submission's directory, which is also its cwd;
+ *   - gets its own process group (the parent kills the whole group) and
+ *     SIGKILL as its parent-death signal (it dies with the judge);
+ *   - reads the test's input on stdin (test->input, written to a file)
+ *     and writes stdout and stderr to files, all in the submission's
+ *     directory, which is also its cwd;
  *   - gets RLIMIT_CPU (the time limit rounded up to whole seconds, plus
- *     one, as a backstop) and an ITIMER_PROF timer at the time limit
- *     (millisecond precision; timers survive exec), RLIMIT_AS (memory
+ *     one, as a backstop) and an ITIMER_PROF timer just past the time
+ *     limit (millisecond precision; timers survive exec), RLIMIT_AS (memory
  *     limit plus the language's as_slack_mb, see below), RLIMIT_STACK
- *     (the memory limit), RLIMIT_FSIZE (output_max: a program that writes
- *     more gets SIGXFSZ or EFBIG), RLIMIT_NOFILE 64, RLIMIT_CORE 0 and
+ *     (the memory limit), RLIMIT_FSIZE (output_max, or twice the expected
+ *     output when that is more: a program that writes more gets SIGXFSZ
+ *     or EFBIG), RLIMIT_NOFILE 64, RLIMIT_CORE 0 and
  *     RLIMIT_NPROC 1 (no fork, no threads; not enforced for root);
  *   - has every signal reset to its default and unblocked, every file
  *     descriptor above 2 closed, and a fixed environment (PATH
  *     RUNNER_PATH, HOME and TMPDIR its directory, LANG C.UTF-8).
- * The parent enforces a wall-clock limit of 2 * time limit + 500 ms (a
- * program that sleeps uses no CPU) by killing the process group, and reaps
- * the child with wait4() for its CPU time and peak RSS.
+ * The parent enforces a wall-clock limit of 3 * time limit + 1000 ms (a
+ * program that sleeps or blocks uses no CPU; the margin is wide because a
+ * busy machine gives each program only part of a CPU) by killing the
+ * process group, and reaps the child with wait4() for its CPU time and
+ * peak RSS.
  *
- * Memory: RLIMIT_AS limits address space, not resident memory, and an
- * interpreter maps far more than it touches, so each language adds
- * as_slack_mb to the problem's limit (python: the interpreter's own
- * mappings, about 30 MiB at start).  peak memory is ru_maxrss.  A program
- * that hits the limit sees malloc fail or MemoryError; that is reported
- * as MLE when its peak RSS passed the limit or when a python program died
- * of MemoryError, and otherwise as what it looked like (usually RE:
- * SIGSEGV on the NULL pointer, or abort()).
+ * Memory: RLIMIT_AS limits address space, not resident memory, and every
+ * program maps more than it touches (libc and the loader about 3 MiB; the
+ * python interpreter about 14 MiB before running a line, plus allocator
+ * arenas reserved ahead of use), so each language adds as_slack_mb to the
+ * problem's limit: 16 for c, 64 for python.  Peak memory is ru_maxrss.
+ * Linux carries the resident high-water mark of the forked copy of the
+ * caller across exec, so the figure is never below the caller's own RSS
+ * at fork: keep worker processes small (a few MiB) or small programs
+ * show the worker's size.  A program that hits the limit sees malloc fail
+ * or MemoryError; that is reported as MLE when its peak RSS passed the
+ * limit or when a python program died of MemoryError, and otherwise as
+ * what it looked like (usually RE: SIGSEGV on the NULL pointer).
+ *
+ * Time: ITIMER_PROF fires 5 ms past the limit and is exact; time_ms comes
+ * from rusage, whose user/system split is sampled, so a program stopped
+ * by the timer can show a time_ms somewhat below the limit (seen: 914 ms
+ * for a 1000 ms limit).  The verdict follows the
+ * timer.
  *
  * Verdict of one test, first rule that applies:
  *   TLE  killed by the wall clock, SIGXCPU or SIGPROF, or CPU time over
@@ -81,29 +98,29 @@
 /* Cap on runner_result.message (compiler output, stderr, reason). */
 #define RUNNER_MESSAGE_MAX 4096
 /* Limits for the compiler itself. */
-#define RUNNER_COMPILE_TIME_MS 15000
+#define RUNNER_COMPILE_TIME_MS   15000
 #define RUNNER_COMPILE_MEMORY_MB 1024
-#define RUNNER_DETAIL_LEN 64
-#define RUNNER_VERSION_LEN 128
+#define RUNNER_DETAIL_LEN        64
+#define RUNNER_VERSION_LEN       128
 
 enum runner_verdict {
-    RUNNER_AC, /* accepted */
-    RUNNER_WA, /* wrong answer */
+    RUNNER_AC,  /* accepted */
+    RUNNER_WA,  /* wrong answer */
     RUNNER_TLE, /* time limit exceeded */
     RUNNER_MLE, /* memory limit exceeded */
     RUNNER_OLE, /* output limit exceeded */
-    RUNNER_RE, /* runtime error */
-    RUNNER_CE, /* compilation error */
-    RUNNER_IE  /* internal error: the judge failed, not the program */
+    RUNNER_RE,  /* runtime error */
+    RUNNER_CE,  /* compilation error */
+    RUNNER_IE   /* internal error: the judge failed, not the program */
 };
 
 /* One entry of the language table.  argv templates use "{src}" for the
  * source file and "{exe}" for the compiled program (both plain names in
  * the submission's directory). */
 struct runner_lang {
-    const char *name;    /* as submitted: "c", "python" */
-    const char *display; /* for people: "C11 (gcc -O2)" */
-    const char *source_name; /* "main.c" */
+    const char *name;                /* as submitted: "c", "python" */
+    const char *display;             /* for people: "Python 3" */
+    const char *source_name;         /* "main.c" */
     const char *const *compile_argv; /* NULL: nothing to compile */
     const char *const *run_argv;
     const char *const *version_argv; /* prints the version, first line */
@@ -113,24 +130,26 @@ struct runner_lang {
 struct runner_test_result {
     char name[PROBLEM_ID_MAX]; /* the test's name, "01" */
     enum runner_verdict verdict;
-    int time_ms;    /* CPU time, user + system (what the limit is on) */
-    int wall_ms;    /* wall-clock time from fork to exit */
-    long memory_kb; /* peak resident set size (ru_maxrss) */
+    int time_ms;     /* CPU time, user + system (what the limit is on) */
+    int wall_ms;     /* wall-clock time from fork to exit */
+    long memory_kb;  /* peak resident set size (ru_maxrss) */
     int exit_status; /* when it exited: its status; -1 if signalled */
     int signal;      /* the signal that ended it, 0 if none */
-    char detail[RUNNER_DETAIL_LEN]; /* "SIGSEGV", "exit status 1",
-                                       "wall clock", "" for AC/WA */
+    /* Why, for people: RE "SIGSEGV" or "exit status 1", TLE "cpu time"
+     * or "wall clock", MLE "over 64 MiB", OLE "stdout over 8388608
+     * bytes"; "" for AC and WA. */
+    char detail[RUNNER_DETAIL_LEN];
 };
 
 struct runner_result {
     enum runner_verdict verdict; /* overall, as described above */
-    size_t ntests;  /* tests in the problem */
-    size_t nrun;    /* entries in tests[] (tests actually run) */
-    size_t npassed; /* of those, how many were AC */
+    size_t ntests;               /* tests in the problem */
+    size_t nrun;                 /* entries in tests[] (tests actually run) */
+    size_t npassed;              /* of those, how many were AC */
     struct runner_test_result *tests; /* nrun entries, in order */
-    long time_ms;   /* sum of the tests' CPU time */
-    long wall_ms;   /* sum of the tests' wall time */
-    long memory_kb; /* the largest peak RSS of any test */
+    long time_ms;                     /* sum of the tests' CPU time */
+    long wall_ms;                     /* sum of the tests' wall time */
+    long memory_kb;                   /* the largest peak RSS of any test */
     /* NUL-terminated, at most RUNNER_MESSAGE_MAX bytes (a cut message ends
      * in "\n[truncated]"), or NULL: CE the compiler's output; RE/MLE/OLE
      * the failing test's stderr, if any; IE what failed. */
@@ -162,8 +181,7 @@ const struct runner_lang *runner_lang_find(const char *name);
  * put the first line of its output in buf.  Returns 0, or -1 with a
  * reason in buf.  Slow enough (a fork and exec) that callers should ask
  * once at start and keep the answer. */
-int runner_lang_version(const struct runner_lang *lang, char *buf,
-                        size_t len);
+int runner_lang_version(const struct runner_lang *lang, char *buf, size_t len);
 
 /* Judge code (code_len bytes; may contain NULs) written in language lang
  * (by name) against every test of p.  opts may be NULL (defaults).
@@ -175,6 +193,14 @@ enum runner_verdict runner_judge(const struct problem *p, const char *lang,
                                  const struct runner_opts *opts,
                                  struct runner_result *res);
 void runner_result_free(struct runner_result *res);
+
+/* Remove what judges that died mid-submission (kill -9, a crash) left in
+ * tmp_dir (NULL: $TMPDIR, or /tmp): the directories are named after the
+ * judging pid, and those of pids no longer alive go.  Directories of live
+ * processes are never touched, so any worker may call this at start while
+ * others judge.  Assumes tmp_dir is not shared across pid namespaces.
+ * Returns how many were removed, or -1 when tmp_dir cannot be read. */
+int runner_sweep(const char *tmp_dir);
 
 /* The comparison rule for WA: got matches want when, after removing the
  * blanks (space, tab, '\r') at the end of every line and then every empty

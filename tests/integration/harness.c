@@ -209,6 +209,18 @@ static int connect_port(int port)
 
 /* Wait until the server accepts a connection.  Returns 0, or -1 if it
  * exited first or the deadline passed. */
+/* Whether the server's log says it is ready.  A connection alone does not
+ * prove it is ours: another process may have taken the port first, and
+ * then our server fails to bind and exits while the other one answers. */
+static int log_says_ready(const struct hs_server *s)
+{
+    char *log = hs_log(s);
+    int ready = log != NULL && strstr(log, "Ready to accept connections");
+
+    free(log);
+    return ready;
+}
+
 static int wait_ready(struct hs_server *s)
 {
     long long deadline = hs_now_ms() + HS_START_TIMEOUT_MS;
@@ -218,10 +230,11 @@ static int wait_ready(struct hs_server *s)
 
         if (!hs_alive(s))
             return -1;
-        fd = connect_port(s->port);
+        fd = log_says_ready(s) ? connect_port(s->port) : -1;
         if (fd >= 0) {
             close(fd);
-            return 0;
+            if (hs_alive(s))
+                return 0;
         }
         hs_sleep_ms(10);
     }
