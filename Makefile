@@ -66,6 +66,12 @@ $(BIN)/judge: $(BUILD)/client/judge/main.o $(BUILD)/libjudge.a \
 run: $(BIN)/respd
 	$(BIN)/respd
 
+# respd and the judge pipeline (api, two workers, notify) on their default
+# ports until Ctrl-C; the script prints what to try (docs/judge.md).
+.PHONY: demo
+demo: $(BIN)/respd $(BIN)/judge
+	@BIN=$(BIN) bash client/judge/demo.sh
+
 # --- tests -----------------------------------------------------------------
 
 # The broker's modules go into an archive so that a unit test pulls in only

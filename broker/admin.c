@@ -2,7 +2,7 @@
  * the MONITOR feed (INFO is info.c's).
  *
  * DEBUG implements the subcommands tests need: SLEEP, SET-ACTIVE-EXPIRE,
- * PROTOCOL, LOG, ERROR and HELP.  Redis refuses DEBUG unless
+ * PROTOCOL, LOG, ERROR, RELOAD and HELP.  Redis refuses DEBUG unless
  * enable-debug-command allows it; respd has no such setting yet and always
  * accepts it. */
 #include <errno.h>
@@ -16,18 +16,18 @@
 #include "cmd.h"
 #include "admin.h"
 #include "conn.h"
+#include "db.h"
 #include "log.h"
 #include "outq.h"
+#include "rdb.h"
 #include "reply.h"
 #include "server.h"
+#include "snapshot.h"
 #include "util.h"
 
-/* SHUTDOWN's options, as bits for server_prepare_shutdown(). */
-#define SHUTDOWN_NOSAVE 1
-#define SHUTDOWN_SAVE   2
-#define SHUTDOWN_NOW    4
-#define SHUTDOWN_FORCE  8
-#define SHUTDOWN_ABORT  16 /* only here: never passed on */
+/* SHUTDOWN's options are server.h's SHUTDOWN_* bits, and this one, which
+ * is never passed on. */
+#define SHUTDOWN_ABORT 16
 
 /* --- TIME LASTSAVE ------------------------------------------------------ */
 
@@ -89,12 +89,12 @@ static int shutdown_parse(struct conn *c, int *flags)
 
 /* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]
  *
- * Without SAVE nothing is saved, as in a Redis with no save points.  SAVE
- * cannot be honoured, as respd has no persistence: it fails the way Redis
- * does when its save fails (the server keeps running), and FORCE exits
- * anyway.  A shutdown is never left in progress, so ABORT always finds
- * none.  On success the process exits and the client sees the connection
- * close, with no reply, as with Redis. */
+ * A final snapshot is written when save rules exist or SAVE is given,
+ * unless NOSAVE (server_prepare_shutdown).  If it fails the server keeps
+ * running and says so, unless FORCE.  respd has no replicas to wait for,
+ * so a shutdown is never left in progress (NOW changes nothing) and ABORT
+ * always finds none.  On success the process exits and the client sees
+ * the connection close, with no reply, as with Redis. */
 static void shutdown_command(struct conn *c)
 {
     int flags;
@@ -104,16 +104,6 @@ static void shutdown_command(struct conn *c)
     if (flags & SHUTDOWN_ABORT) {
         reply_error(c, "ERR No shutdown in progress.");
         return;
-    }
-    if (flags & SHUTDOWN_SAVE) {
-        log_msg(LL_WARNING, "SHUTDOWN SAVE: %s keeps no data on disk.",
-                RESPD_NAME);
-        if (!(flags & SHUTDOWN_FORCE)) {
-            log_msg(LL_WARNING, "Error trying to save the DB, can't exit.");
-            reply_error(c, "ERR Errors trying to SHUTDOWN. Check logs.");
-            return;
-        }
-        log_msg(LL_WARNING, "Error trying to save the DB. Exit anyway.");
     }
     if (server_prepare_shutdown(flags) != 0) {
         reply_error(c, "ERR Errors trying to SHUTDOWN. Check logs.");
@@ -280,6 +270,47 @@ static void debug_error(struct conn *c)
     reply_errorf(c, "%.*s", (int)c->argv[2].len, c->argv[2].ptr);
 }
 
+/* DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the dump, empty the
+ * databases and load the dump back, as Redis does, unless told otherwise.
+ * NOFLUSH without MERGE fails on the first key that already exists (Redis
+ * exits there); the keys loaded before it stay. */
+static void debug_reload(struct conn *c)
+{
+    int merge = 0, flush = 1, save = 1;
+    char err[RDB_ERR_LEN];
+
+    for (int i = 2; i < c->argc; i++) {
+        const struct resp_arg *a = &c->argv[i];
+        if (util_eq_ci(a->ptr, a->len, "merge")) {
+            merge = 1;
+        } else if (util_eq_ci(a->ptr, a->len, "noflush")) {
+            flush = 0;
+        } else if (util_eq_ci(a->ptr, a->len, "nosave")) {
+            save = 0;
+        } else {
+            reply_error(c, "ERR DEBUG RELOAD only supports the MERGE, "
+                           "NOFLUSH and NOSAVE options.");
+            return;
+        }
+    }
+    if (save && snapshot_save() != 0) {
+        reply_error(c, "ERR");
+        return;
+    }
+    if (flush)
+        db_flush(-1);
+    rdb_set_load_replace(merge);
+    int rc = snapshot_load_dump(err);
+    rdb_set_load_replace(0);
+    if (rc != 0) {
+        log_msg(LL_WARNING, "%s", err);
+        reply_error(c, "ERR Error trying to load the RDB dump");
+        return;
+    }
+    log_msg(LL_WARNING, "DB reloaded by DEBUG RELOAD");
+    reply_ok(c);
+}
+
 static void protocol_map(struct conn *c)
 {
     reply_map(c, 3);
@@ -397,6 +428,24 @@ static const char *debug_help_lines[] = {
     "    integer, double, bignum, null, array, set, map, attrib, push, "
     "verbatim,",
     "    true, false.",
+    "RELOAD [option ...]",
+    "    Save the RDB on disk and reload it back to memory. Valid <option> "
+    "values:",
+    "    * MERGE: conflicting keys will be loaded from RDB.",
+    "    * NOFLUSH: the existing database will not be removed before load, "
+    "but",
+    "      conflicting keys will generate an exception and kill the server.",
+    "    * NOSAVE: the database will be loaded from an existing RDB file.",
+    "    Examples:",
+    "    * DEBUG RELOAD: verify that the server is able to persist, flush and "
+    "reload",
+    "      the database.",
+    "    * DEBUG RELOAD NOSAVE: replace the current database with the "
+    "contents of an",
+    "      existing RDB file.",
+    "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing "
+    "RDB",
+    "      file to the database.",
     "SET-ACTIVE-EXPIRE <0|1>",
     "    Setting it to 0 disables expiring keys in background when they are "
     "not",
@@ -414,7 +463,7 @@ static void debug_help(struct conn *c)
 
 struct debug_sub {
     const char *name;
-    int argc; /* the whole request's, exactly */
+    int argc; /* the whole request's: exactly n, or at least -n */
     void (*proc)(struct conn *c);
 };
 
@@ -425,6 +474,7 @@ static const struct debug_sub debug_subs[] = {
     {"protocol", 3, debug_protocol},
     {"log", 3, debug_log},
     {"error", 3, debug_error},
+    {"reload", -2, debug_reload},
     {NULL, 0, NULL}};
 
 /* DEBUG subcommand [argument ...] */
@@ -433,7 +483,8 @@ static void debug_command(struct conn *c)
     const struct resp_arg *sub = &c->argv[1];
 
     for (const struct debug_sub *d = debug_subs; d->name; d++) {
-        if (c->argc == d->argc && util_eq_ci(sub->ptr, sub->len, d->name)) {
+        int argc_ok = d->argc < 0 ? c->argc >= -d->argc : c->argc == d->argc;
+        if (argc_ok && util_eq_ci(sub->ptr, sub->len, d->name)) {
             d->proc(c);
             return;
         }

@@ -66,8 +66,10 @@ struct aof_manifest *aof_manifest_dup(const struct aof_manifest *m);
 
 /* Parse a manifest's text (as Redis 7 writes it: lines of
  * "file <name> seq <n> type <b|h|i>", '#' comments, names quoted when they
- * need it).  Returns 0, or -1 with the reason in err (AOF_MANIFEST_ERR_LEN
- * bytes) and m emptied. */
+ * need it).  What Redis 7.0 refuses is refused, with its message: an empty
+ * text, a blank line, a last line without its newline, a name with a '/'.
+ * Returns 0, or -1 with the reason in err (AOF_MANIFEST_ERR_LEN bytes) and
+ * m emptied. */
 int aof_manifest_parse(struct aof_manifest *m, const char *text, size_t len,
                        char *err);
 /* The manifest's text: the base, then history, then incr files. */
@@ -100,12 +102,27 @@ void aof_path_join(char *out, const char *dir, const char *name);
 
 /* At start-up, after loading: open (creating when needed) the AOF for
  * appending when appendonly is yes.  Exits with a log line on failure, as
- * Redis does. */
+ * Redis does.  As Redis, it creates appenddirname when missing; when the
+ * AOF has neither a base nor an incr file it writes a base of the data
+ * loaded so far ("Creating AOF base file ... on server start"); it opens
+ * the last incr file for appending, or a new one ("Creating AOF incr file
+ * ... on server start"), persists the manifest, and deletes history files.
+ * With appendonly no it only reads the manifest (BGREWRITEAOF may need it)
+ * and deletes history files.
+ *
+ * The manifest is read from its file, as aof_load() left it: aof_load()
+ * persists whatever it changes (an old-style AOF it moved into the
+ * directory), so the caller need not hand its copy over.  Call it
+ * whatever appendonly says (Redis reads the manifest at every start-up);
+ * a manifest that cannot be read exits, as in Redis. */
 void aof_open_on_start(void);
 
 /* Append one logged command for database db (a SELECT is written first
  * when db is not the last one written).  Does nothing while the AOF is
- * off. */
+ * off, and in AOF_WAIT_REWRITE until its rewrite child is forked (the
+ * child's base holds everything before that); from the fork on, as in
+ * Redis 7.0, commands go to a temporary incr file that becomes the first
+ * incr file once the base is in place. */
 void aof_feed(int db, int argc, const struct resp_arg *argv);
 
 /* Before the event loop sleeps, ahead of the replies: write the buffer,
@@ -131,20 +148,33 @@ int aof_rewrite_background(void);
  * start or stop appending.  0, or -1 with *err. */
 int aof_apply_appendonly(const char **err);
 
-/* At shutdown: write and fsync everything, close the file.  Returns 0, or
- * -1 when the data could not be made durable. */
+/* At shutdown: kill a rewrite child (removing its temporary files), write
+ * and fsync everything, and wait for the background jobs.  Returns 0, or
+ * -1 when the data could not be made durable (logged; Redis exits
+ * anyway). */
 int aof_shutdown(void);
 
-/* Write the whole keyspace as commands (a base in AOF format) to fd.  0 or
- * -1 with err (RDB_ERR_LEN bytes).  Runs in the rewrite child. */
+/* Write the whole keyspace as commands (a base in AOF format) to fd, as
+ * Redis 7.0 does: SELECT, SET, RPUSH / HMSET in batches of 64 items,
+ * PEXPIREAT (aof_base.c).  0 or -1 with err (RDB_ERR_LEN bytes).  Runs in
+ * the rewrite child. */
 int aof_write_keyspace(int fd, char *err);
+/* Write a complete base file at path: RDB with aof-base set when rdb, else
+ * commands; through temp-rewriteaof-<pid>.aof in the working directory,
+ * fsynced, then renamed to path.  0, or -1 (logged, nothing left behind). */
+int aof_write_base(const char *path, int rdb);
 
 enum aof_state aof_get_state(void);
-/* The last write failed (INFO aof_last_write_status:err, and -MISCONF
- * replies to writes): the error text, or NULL when writes succeed. */
+/* The last write failed, or with everysec the last background fsync
+ * (INFO aof_last_write_status:err, and "-MISCONF Errors writing to the
+ * AOF file: <text>" replies to writes): the error text (strerror), or NULL
+ * when the AOF is off or writes succeed. */
 const char *aof_write_error(void);
 
-/* INFO persistence's aof_* lines. */
+/* INFO persistence's AOF lines in Redis 7.0.15's order: aof_enabled ...
+ * aof_last_cow_size, then module_fork_in_progress and
+ * module_fork_last_cow_size (always 0; Redis prints them there), and when
+ * appendonly is yes aof_current_size ... aof_delayed_fsync. */
 bstr aof_info(bstr out);
 
 /* BGREWRITEAOF */

@@ -92,6 +92,25 @@ static int parse_fail(struct aof_manifest *m, char *err, const char *why)
     return -1;
 }
 
+/* A sequence number: digits (leading zeros allowed, as Redis reads it
+ * with atoll), at least 1.  0 or -1. */
+static int parse_seq(const char *p, size_t len, long long *out)
+{
+    long long v = 0;
+
+    if (len == 0)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] < '0' || p[i] > '9' || v > (LLONG_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    if (v < 1)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 /* One "file <name> seq <n> type <t>" line, keys in any order, into m. */
 static int parse_line(struct aof_manifest *m, char *line, size_t len,
                       char *err)
@@ -108,14 +127,17 @@ static int parse_line(struct aof_manifest *m, char *line, size_t len,
     for (int i = 0; i < n; i += 2) {
         const struct resp_arg *k = &args[i], *v = &args[i + 1];
         if (util_eq_ci(k->ptr, k->len, "file")) {
+            if (memchr(v->ptr, '/', v->len))
+                return parse_fail(m, err,
+                                  "File can't be a path, just a filename");
             if (v->len == 0 || v->len >= sizeof(name) ||
-                memchr(v->ptr, '/', v->len) || memchr(v->ptr, '\0', v->len))
+                memchr(v->ptr, '\0', v->len))
                 return parse_fail(m, err, "Invalid AOF file name");
             memcpy(name, v->ptr, v->len);
             name[v->len] = '\0';
         } else if (util_eq_ci(k->ptr, k->len, "seq")) {
-            if (resp_str2ll(v->ptr, v->len, &seq) != 0 || seq < 1)
-                return parse_fail(m, err, "Invalid AOF sequence number");
+            if (parse_seq(v->ptr, v->len, &seq) != 0)
+                return parse_fail(m, err, "Invalid AOF manifest file format");
         } else if (util_eq_ci(k->ptr, k->len, "type")) {
             if (v->len != 1)
                 return parse_fail(m, err, "Unknown AOF file type");
@@ -153,9 +175,14 @@ int aof_manifest_parse(struct aof_manifest *m, const char *text, size_t len,
 {
     char line[MANIFEST_MAX_LINE + 1];
     size_t pos = 0;
-    int entries = 0;
 
+    /* Redis's rules: only a file without a single line is empty; comment
+     * lines are skipped; any other line, blank ones included, must be an
+     * entry, ending with a newline (Redis reads lines with fgets() and
+     * takes a missing newline for a line too long for its buffer). */
     aof_manifest_init(m);
+    if (len == 0)
+        return parse_fail(m, err, "Found an empty AOF manifest");
     while (pos < len) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
@@ -166,16 +193,16 @@ int aof_manifest_parse(struct aof_manifest *m, const char *text, size_t len,
         memcpy(line, text + pos, n);
         line[n] = '\0';
         pos += n + (nl != NULL);
+        if (line[0] == '#')
+            continue;
+        if (nl == NULL)
+            return parse_fail(m, err,
+                              "The AOF manifest file contains too long line");
         if (n > 0 && line[n - 1] == '\r')
             line[--n] = '\0';
-        if (line[0] == '#' || n == 0)
-            continue;
         if (parse_line(m, line, n, err) != 0)
             return -1;
-        entries++;
     }
-    if (entries == 0)
-        return parse_fail(m, err, "Found an empty AOF manifest");
     return 0;
 }
 

@@ -15,9 +15,11 @@
 #include "info.h"
 #include "keys.h"
 #include "multi.h"
+#include "prop.h"
 #include "pubsub.h"
 #include "reply.h"
 #include "server.h"
+#include "snapshot.h"
 #include "t_hash.h"
 #include "t_list.h"
 #include "t_string.h"
@@ -28,9 +30,9 @@
 
 /* Every module's fragment, in the order COMMAND lists them. */
 static struct cmd *const fragments[] = {
-    string_commands, list_commands,   hash_commands,    keys_commands,
-    multi_commands,  pubsub_commands, conn_commands,    admin_commands,
-    info_commands,   config_commands, command_commands,
+    string_commands,      list_commands,   hash_commands,   keys_commands,
+    multi_commands,       pubsub_commands, conn_commands,   admin_commands,
+    persistence_commands, info_commands,   config_commands, command_commands,
 };
 
 static struct cmd **table; /* top-level commands */
@@ -168,6 +170,21 @@ static void reject(struct conn *c, struct cmd *cmd, const char *err)
         reply_error(c, err);
 }
 
+/* While persistence is failing (snapshot_deny_write_error), Redis 7.0
+ * refuses writes, an EXEC whose queue holds one, and PING (so that a
+ * health check notices). */
+static int denied_by_disk_error(const struct conn *c, const struct cmd *cmd)
+{
+    if (cmd->flags & CMD_WRITE)
+        return 1;
+    if (cmd->parent != NULL)
+        return 0;
+    if (strcmp(cmd->name, "ping") == 0)
+        return 1;
+    return strcmp(cmd->name, "exec") == 0 && (c->flags & CONN_MULTI) &&
+           (multi_queued_flags(c) & CMD_WRITE);
+}
+
 /* Checks every command passes before running.  Returns 0 to run it, -1
  * when an error reply was sent instead. */
 static int check_command(struct conn *c, struct cmd *top, struct cmd *cmd)
@@ -199,6 +216,11 @@ static int check_command(struct conn *c, struct cmd *top, struct cmd *cmd)
         reject(c, cmd, "ERR Command not allowed inside a transaction");
         return -1;
     }
+    const char *disk_err = snapshot_deny_write_error();
+    if (disk_err != NULL && denied_by_disk_error(c, cmd)) {
+        reject(c, cmd, disk_err);
+        return -1;
+    }
     if (c->pubsub_subs > 0 && c->proto == 2 &&
         !(cmd->flags & CMD_SUBSCRIBED_OK)) {
         char err[192];
@@ -228,13 +250,21 @@ void cmd_call(struct conn *c, struct cmd *cmd)
     static long long errors_seen;
     long long start = util_monotonic_us();
     long long outer_time = server.cmd_time_ms;
+    long long dirty_before = server.dirty;
+    /* Decided once, so that a call turning the AOF on or off (CONFIG SET
+     * appendonly) is bracketed by both hooks or by neither. */
+    int prop = prop_enabled();
 
     errors_seen = server.stat_total_error_replies;
     c->cmd = cmd;
     /* A transaction runs on one clock, set when EXEC starts. */
     if (outer_time == 0)
         server.cmd_time_ms = util_mstime();
+    if (prop)
+        prop_call_begin(c);
     cmd->proc(c);
+    if (prop)
+        prop_call_end(c, cmd, dirty_before);
     long long duration = util_monotonic_us() - start;
     server.cmd_time_ms = outer_time;
 
@@ -270,4 +300,7 @@ void cmd_dispatch(struct conn *c)
     /* Waiters are served once the command (or the whole EXEC) is done, so
      * they see its complete effect, as in Redis. */
     blocked_serve_ready_keys();
+    /* The command's entries and the pops of the waiters it served go to
+     * the AOF together. */
+    prop_flush();
 }

@@ -75,6 +75,10 @@ static const struct command_meta command_meta[] = {
      .args = "key:key#0 string:value"},
     {"auth", .history = "6.0.0 Added ACL style (username and password).",
      .args = "string:username@6.0.0? string:password"},
+    {"bgrewriteaof", .flags = "no_async_loading"},
+    {"bgsave", .flags = "no_async_loading",
+     .history = "3.2.2 Added the `SCHEDULE` option.",
+     .args = "pure-token:schedule=SCHEDULE@3.2.2?"},
     {"blmove", .key_specs = "RW access delete|i1|r0,1,0;RW insert|i2|r0,1,0",
      .args = "key:source#0 key:destination#1 oneof:wherefrom("
              "pure-token:left=LEFT pure-token:right=RIGHT) oneof:whereto("
@@ -368,6 +372,7 @@ static const struct command_meta command_meta[] = {
     {"rpushx", .key_specs = "RW insert|i1|r0,1,0",
      .history = "4.0.0 Accepts multiple `element` arguments.",
      .args = "key:key#0 string:element*"},
+    {"save", .flags = "no_async_loading"},
     {"scan", .tips = "nondeterministic_output request_policy:special",
      .history = "6.0.0 Added the `TYPE` subcommand.",
      .args = "integer:cursor pattern:pattern=MATCH? integer:count=COUNT? "

@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "aof.h"
 #include "cmd.h"
 #include "db.h"
 #include "ev.h"
@@ -23,7 +24,7 @@ static void conn_read(struct ev_loop *loop, int fd, void *data, int mask);
 static void conn_write_ready(struct ev_loop *loop, int fd, void *data,
                              int mask);
 
-static struct conn *conn_create(int fd, int flags)
+static struct conn *conn_alloc(int fd, int flags)
 {
     struct conn *c = xcalloc(1, sizeof(*c));
 
@@ -37,6 +38,12 @@ static struct conn *conn_create(int fd, int flags)
     c->ctime = c->last_interaction = util_mstime();
     resp_parser_init(&c->parser);
     resp_buf_init(&c->reply);
+    return c;
+}
+
+static struct conn *conn_create(int fd, int flags)
+{
+    struct conn *c = conn_alloc(fd, flags);
 
     c->next = server.clients;
     if (server.clients)
@@ -44,6 +51,18 @@ static struct conn *conn_create(int fd, int flags)
     server.clients = c;
     server.connected_clients++;
     return c;
+}
+
+struct conn *conn_create_fake(void)
+{
+    /* Takes a client id as any client does, as Redis's fake client does. */
+    return conn_alloc(-1, CONN_FAKE | CONN_AUTHENTICATED);
+}
+
+void conn_discard_replies(struct conn *c)
+{
+    outq_free(&c->outq);
+    c->reply.len = c->sent = 0;
 }
 
 static void pending_unlink(struct conn *c)
@@ -71,13 +90,15 @@ void conn_free(struct conn *c)
         ev_del(server.loop, c->fd, EV_READABLE | EV_WRITABLE);
         close(c->fd);
     }
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        server.clients = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    server.connected_clients--;
+    if (!(c->flags & CONN_FAKE)) {
+        if (c->prev)
+            c->prev->next = c->next;
+        else
+            server.clients = c->next;
+        if (c->next)
+            c->next->prev = c->prev;
+        server.connected_clients--;
+    }
     if (c->flags & CONN_MONITOR)
         server.monitors--;
 
@@ -132,7 +153,7 @@ void conn_check_output_limit(struct conn *c)
     } else {
         c->obuf_soft_since = 0;
     }
-    if (!over || (c->flags & CONN_CLOSE_ASAP))
+    if (!over || (c->flags & (CONN_CLOSE_ASAP | CONN_FAKE)))
         return;
     log_msg(LL_WARNING,
             "Client id=%llu addr=%s scheduled to be closed ASAP for "
@@ -143,7 +164,8 @@ void conn_check_output_limit(struct conn *c)
 
 void conn_mark_pending(struct conn *c)
 {
-    if (c->flags & CONN_PENDING_WRITE)
+    /* A fake client has nowhere to write: its replies are discarded. */
+    if (c->flags & (CONN_PENDING_WRITE | CONN_FAKE))
         return;
     c->flags |= CONN_PENDING_WRITE;
     c->pending_prev = NULL;
@@ -455,13 +477,21 @@ static void conn_write_ready(struct ev_loop *loop, int fd, void *data, int mask)
         conn_free(c);
         return;
     }
+    /* appendfsync always: replies to commands of this iteration wait for
+     * their AOF write and fsync in before_sleep(); the event is level
+     * triggered and fires again after it. */
+    if (aof_replies_must_wait())
+        return;
     if (write_pending(c) == 0)
         after_write(c);
 }
 
 void conn_flush_all(void)
 {
-    while (server.pending_writes) {
+    /* A client resumed by after_write() runs commands here; with
+     * appendfsync always their replies must wait for the AOF, so the loop
+     * stops and before_sleep() flushes the AOF and calls again. */
+    while (server.pending_writes && !aof_replies_must_wait()) {
         struct conn *c = server.pending_writes;
         pending_unlink(c);
         if (c->flags & CONN_CLOSE_ASAP) {

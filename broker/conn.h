@@ -54,6 +54,7 @@
 #define CONN_MULTI             (1 << 11) /* between MULTI and EXEC */
 #define CONN_DIRTY_CAS         (1 << 12) /* a watched key changed */
 #define CONN_DIRTY_EXEC        (1 << 13) /* queueing failed: EXECABORT */
+#define CONN_FAKE              (1 << 14) /* no socket: conn_create_fake() */
 
 struct cmd;
 struct ev_loop;
@@ -106,6 +107,15 @@ struct conn {
 /* Accept handlers for the listening sockets. */
 void conn_accept_tcp(struct ev_loop *loop, int fd, void *data, int mask);
 void conn_accept_unix(struct ev_loop *loop, int fd, void *data, int mask);
+
+/* A client with no socket, for running commands read from a file (the AOF
+ * loader), as Redis's fake client: authenticated, on database 0, not on
+ * the client list (CLIENT LIST, INFO clients and the cron never see it),
+ * never queued for writing.  Its replies stay in c->reply until
+ * conn_discard_replies().  Free it with conn_free(). */
+struct conn *conn_create_fake(void);
+/* Drop every reply queued for c (a fake client, after each command). */
+void conn_discard_replies(struct conn *c);
 
 /* Free a client now (socket closed, unlinked).  Must not be called on the
  * client whose command is running: use conn_close_async(). */

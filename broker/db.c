@@ -9,6 +9,7 @@
 #include "conn.h"
 #include "multi.h"
 #include "notify.h"
+#include "prop.h"
 #include "server.h"
 #include "util.h"
 
@@ -66,17 +67,22 @@ long long db_get_expire(struct db *db, const char *key, size_t klen)
 int db_key_is_expired(struct db *db, const char *key, size_t klen)
 {
     long long when = db_get_expire(db, key, klen);
-    if (when < 0)
+    /* While the AOF is replayed nothing expires, as in Redis: a later
+     * command of the file may still act on the key (aof_load.c). */
+    if (when < 0 || server.loading)
         return 0;
     long long now = server.cmd_time_ms ? server.cmd_time_ms : util_mstime();
     return now > when;
 }
 
 /* An expired key goes: a change for WATCH (as in Redis 7.0), but not a
- * write that counts towards the next save. */
+ * write that counts towards the next save.  The AOF logs it as a DEL,
+ * within the running command's entries or (active expiry) alone. */
 static void delete_expired(struct db *db, const char *key, size_t klen)
 {
     server.stat_expired_keys++;
+    if (prop_enabled())
+        prop_del(db->id, key, klen);
     db_delete(db, key, klen);
     notify_keyspace_event(NOTIFY_EXPIRED, "expired", key, klen, db->id);
     multi_touch_key(db, key, klen);

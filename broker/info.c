@@ -2,10 +2,10 @@
  *
  * INFO mirrors Redis 7.0.15 field for field, in its order, so tools that
  * parse it (redis-cli --stat, ioredis's ready check, exporters) find every
- * line they expect.  Fields respd can measure are measured; fields about
- * features respd lacks (persistence, replication, Lua, defragmentation)
- * carry the value Redis shows when that feature is idle or off, such as
- * loading:0 and aof_enabled:0.  Per-command latency histograms are not
+ * line they expect.  Fields respd can measure are measured (Persistence
+ * comes from snapshot.c and aof.c); fields about features respd lacks
+ * (replication, Lua, defragmentation) carry the value Redis shows when
+ * that feature is idle or off.  Per-command latency histograms are not
  * kept, so the Latencystats section is only its header. */
 #include "info.h"
 
@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aof.h"
 #include "blocked.h"
 #include "bstr.h"
 #include "conn.h"
@@ -28,6 +29,7 @@
 #include "pubsub.h"
 #include "reply.h"
 #include "server.h"
+#include "snapshot.h"
 #include "util.h"
 
 /* Instantaneous metrics: Redis averages the last 16 samples taken every
@@ -357,27 +359,13 @@ static bstr info_memory(bstr out)
     return info_memory_frag(out, &m);
 }
 
-/* Nothing is ever saved: the values of a Redis with persistence off. */
+/* snapshot.c's lines, then aof.c's (which end with the module_fork_*
+ * lines: Redis prints them between the AOF's fixed lines and those it only
+ * shows while appendonly is on). */
 static bstr info_persistence(bstr out)
 {
-    return bstr_catf(
-        out,
-        "# Persistence\r\nloading:0\r\nasync_loading:0\r\n"
-        "current_cow_peak:0\r\ncurrent_cow_size:0\r\n"
-        "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
-        "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
-        "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:0\r\n"
-        "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\n"
-        "rdb_last_bgsave_time_sec:-1\r\nrdb_current_bgsave_time_sec:-1\r\n"
-        "rdb_saves:0\r\nrdb_last_cow_size:0\r\n"
-        "rdb_last_load_keys_expired:0\r\nrdb_last_load_keys_loaded:0\r\n"
-        "aof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
-        "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
-        "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
-        "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
-        "aof_last_write_status:ok\r\naof_last_cow_size:0\r\n"
-        "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
-        server.dirty, server.lastsave);
+    out = snapshot_info(out);
+    return aof_info(out);
 }
 
 static bstr info_stats_traffic(bstr out)

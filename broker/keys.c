@@ -22,11 +22,13 @@
 #include "cmd.h"
 #include "keys.h"
 #include "server.h"
+#include "snapshot.h"
 #include "conn.h"
 #include "db.h"
 #include "dict.h"
 #include "notify.h"
 #include "obj.h"
+#include "prop.h"
 #include "reply.h"
 #include "util.h"
 
@@ -470,6 +472,27 @@ overflow:
     return -1;
 }
 
+/* Log an EXPIRE-family change as Redis 7.0 does, so that a reload never
+ * extends the TTL: DEL key when the deadline had passed, else PEXPIREAT
+ * key <deadline ms> with the command's own options.  PEXPIREAT itself is
+ * logged as it was called. */
+static void expire_propagate(struct conn *c, int gone, long long when,
+                             int absolute_ms)
+{
+    char ms[24];
+
+    if (gone) {
+        struct resp_arg argv[2] = {PROP_LIT("DEL"), c->argv[1]};
+        prop_rewrite(c, 2, argv);
+        return;
+    }
+    if (absolute_ms)
+        return;
+    int n = util_ll2str(ms, sizeof(ms), when);
+    prop_rewrite_arg(c, 0, "PEXPIREAT", 9);
+    prop_rewrite_arg(c, 2, ms, (size_t)n);
+}
+
 /* The worker of the four EXPIRE commands.  Replies 1 when the deadline was
  * set, 0 when the key is missing or a condition refused it.  A deadline
  * already past deletes the key (and still answers 1). */
@@ -492,8 +515,9 @@ static void expire_generic(struct conn *c, const char *name, long long basetime,
     }
 
     /* A deadline already past deletes the key: Redis reports that as a
-     * "del", not as an expiry. */
-    int gone = when <= server.cmd_time_ms;
+     * "del", not as an expiry.  Not while the AOF loads: the key is kept
+     * with its past TTL for the commands after it, as in Redis. */
+    int gone = when <= server.cmd_time_ms && !server.loading;
     if (gone)
         db_delete(c->db, key, klen);
     else
@@ -501,6 +525,8 @@ static void expire_generic(struct conn *c, const char *name, long long basetime,
     db_signal_modified(c->db, key, klen);
     notify_keyspace_event(NOTIFY_GENERIC, gone ? "del" : "expire", key, klen,
                           c->db->id);
+    if (prop_enabled())
+        expire_propagate(c, gone, when, basetime == 0 && !in_seconds);
     reply_int(c, 1);
 }
 
@@ -619,6 +645,8 @@ static void flushdb_command(struct conn *c)
     if (flush_check_mode(c) != 0)
         return;
     server.dirty += db_flush(c->db->id);
+    if (prop_enabled())
+        prop_force(c);
     reply_ok(c);
 }
 
@@ -628,6 +656,9 @@ static void flushall_command(struct conn *c)
     if (flush_check_mode(c) != 0)
         return;
     server.dirty += db_flush(-1);
+    snapshot_flushall();
+    if (prop_enabled())
+        prop_force(c);
     reply_ok(c);
 }
 

@@ -33,7 +33,8 @@ int log_open(const char *path)
     return 0;
 }
 
-/* Format "pid:M 03 Dec 2026 10:00:00.123 * " into buf; returns length. */
+/* Format "pid:M 03 Dec 2026 10:00:00.123 * " into buf; returns length.
+ * The role is C in a forked child (BGSAVE, AOF rewrite), M otherwise. */
 static int format_prefix(char *buf, size_t cap, int level)
 {
     struct timeval tv;
@@ -44,7 +45,9 @@ static int format_prefix(char *buf, size_t cap, int level)
     localtime_r(&tv.tv_sec, &tm);
     size_t n = strftime(date, sizeof(date), "%d %b %Y %H:%M:%S", &tm);
     date[n] = '\0';
-    return snprintf(buf, cap, "%d:M %s.%03d %c ", (int)getpid(), date,
+    pid_t pid = getpid();
+    return snprintf(buf, cap, "%d:%c %s.%03d %c ", (int)pid,
+                    pid == server.pid ? 'M' : 'C', date,
                     (int)(tv.tv_usec / 1000), level_chars[level & 3]);
 }
 

@@ -110,6 +110,15 @@ void multi_exec_refused(struct conn *c, const char *err)
         admin_feed_monitors(c);
 }
 
+uint32_t multi_queued_flags(const struct conn *c)
+{
+    uint32_t flags = 0;
+
+    for (int i = 0; i < c->mstate.count; i++)
+        flags |= c->mstate.cmds[i].cmd->flags;
+    return flags;
+}
+
 static void discard_queue(struct conn *c)
 {
     struct multi_state *ms = &c->mstate;

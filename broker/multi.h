@@ -49,6 +49,9 @@ void multi_touch_db(struct db *db, struct db *replaced_with);
  * transaction then, even if nothing deleted the key yet.) */
 int multi_watched_key_expired(struct conn *c);
 
+/* The CMD_* flags of c's queued commands, or'ed together. */
+uint32_t multi_queued_flags(const struct conn *c);
+
 /* Forget c's queue and watched keys (DISCARD, RESET, disconnect). */
 void multi_reset(struct conn *c);
 

@@ -75,14 +75,35 @@ enum {
 #define LZF_MAX_RATIO    100 /* output bytes per input byte, generously */
 #define WRITE_BUF_SIZE   (64 * 1024)
 #define PACK_INT_MAX_LEN 20 /* longest decimal that may be packed as int */
+#define AUTOSYNC_BYTES   (4 * 1024 * 1024) /* incremental fsync, as Redis */
 
 static int compression = 1;
-static int aof_base; /* the aof-base aux field: writing an AOF's base */
+static int checksum = 1;
+static int incremental_fsync;
+static int load_replace; /* loading replaces existing keys */
+static int aof_base;     /* the aof-base aux field: writing an AOF's base */
 static struct rdb_load_stats last_load;
 
 void rdb_set_compression(int on)
 {
     compression = on;
+}
+
+void rdb_apply_config(void)
+{
+    compression = server.rdb_compression;
+    checksum = server.rdb_checksum;
+    incremental_fsync = server.rdb_save_incremental_fsync;
+}
+
+void rdb_set_incremental_fsync(int on)
+{
+    incremental_fsync = on;
+}
+
+void rdb_set_load_replace(int on)
+{
+    load_replace = on;
 }
 
 void rdb_set_aof_base(int on)
@@ -388,8 +409,10 @@ static void pack_finish(struct pack_buf *b)
 struct rdb_writer {
     int fd;
     int failed;
+    int saved_errno; /* of the failed write */
     uint64_t crc;
     size_t used;
+    size_t unsynced; /* bytes written since the last incremental fsync */
     unsigned char buf[WRITE_BUF_SIZE];
     uint32_t lzf_table[1 << LZF_HASH_BITS];
     unsigned char *lzf_out; /* scratch for compressed strings */
@@ -398,6 +421,17 @@ struct rdb_writer {
     char *err;
 };
 
+static void writer_fail(struct rdb_writer *w, int err)
+{
+    w->saved_errno = err;
+    snprintf(w->err, RDB_ERR_LEN, "Write error saving DB on disk: %s",
+             strerror(err));
+    w->failed = 1;
+}
+
+/* Write the buffer out; with incremental fsync, make every 4 MB durable
+ * as it goes, so the final fsync has little left to do and the kernel
+ * never holds a whole dump of dirty pages. */
 static void writer_flush(struct rdb_writer *w)
 {
     size_t off = 0;
@@ -405,21 +439,25 @@ static void writer_flush(struct rdb_writer *w)
         ssize_t n = write(w->fd, w->buf + off, w->used - off);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0) {
-            snprintf(w->err, RDB_ERR_LEN, "Write error saving DB on disk: %s",
-                     n < 0 ? strerror(errno) : "short write");
-            w->failed = 1;
-        } else {
+        if (n <= 0)
+            writer_fail(w, n < 0 ? errno : ENOSPC);
+        else
             off += (size_t)n;
-        }
     }
+    w->unsynced += w->used;
     w->used = 0;
+    if (!w->failed && incremental_fsync && w->unsynced >= AUTOSYNC_BYTES) {
+        if (fdatasync(w->fd) != 0)
+            writer_fail(w, errno);
+        w->unsynced = 0;
+    }
 }
 
 static void put_bytes(struct rdb_writer *w, const void *p, size_t n)
 {
     const unsigned char *s = p;
-    w->crc = crc64_update(w->crc, s, n);
+    if (checksum)
+        w->crc = crc64_update(w->crc, s, n);
     while (n > 0 && !w->failed) {
         size_t room = WRITE_BUF_SIZE - w->used;
         size_t k = n < room ? n : room;
@@ -657,10 +695,12 @@ int rdb_save_to_fd(int fd, char *err)
     put_bytes(w, b, 8);
     writer_flush(w);
 
-    int failed = w->failed;
+    int failed = w->failed, saved_errno = w->saved_errno;
     xfree(w->lzf_out);
     xfree(w->pack.p);
     xfree(w);
+    if (failed)
+        errno = saved_errno;
     return failed ? -1 : 0;
 }
 
@@ -701,7 +741,8 @@ static int get_bytes(struct rdb_reader *r, void *p, size_t n)
 {
     if (n > r->left || fread(p, 1, n, r->fp) != n)
         return short_read(r);
-    r->crc = crc64_update(r->crc, p, n);
+    if (checksum)
+        r->crc = crc64_update(r->crc, p, n);
     r->left -= n;
     r->offset += n;
     return 0;
@@ -1233,10 +1274,12 @@ static int load_key(struct rdb_reader *r, struct db *db, int type,
     if ((expire_ms != -1 && expire_ms < now_ms) || value_is_empty(o)) {
         obj_free(o);
         last_load.keys_expired += expire_ms != -1;
-    } else if (dict_find(db->keys, key, klen) != NULL) {
+    } else if (!load_replace && dict_find(db->keys, key, klen) != NULL) {
         obj_free(o);
         rc = load_error(r, "Duplicate key '%.64s' in DB %d", key, db->id);
     } else {
+        if (load_replace)
+            db_delete(db, key, klen);
         db_add(db, key, klen, o);
         if (expire_ms != -1)
             db_set_expire(db, key, klen, expire_ms);
@@ -1261,7 +1304,8 @@ static int load_header(struct rdb_reader *r)
     return 0;
 }
 
-/* After 0xFF: the stored checksum must match (0 means none was computed). */
+/* After 0xFF: the stored checksum must match (0 means none was computed;
+ * with rdbchecksum no nothing is verified). */
 static int load_checksum(struct rdb_reader *r)
 {
     uint64_t expected = r->crc;
@@ -1269,11 +1313,28 @@ static int load_checksum(struct rdb_reader *r)
     if (get_bytes(r, b, 8) < 0)
         return -1;
     uint64_t stored = get_le(b, 8);
-    if (stored != 0 && stored != expected)
-        return load_error(r, "Wrong RDB checksum expected: (%llx) got: (%llx)",
+    if (checksum && stored != 0 && stored != expected)
+        return load_error(r,
+                          "Wrong RDB checksum expected: (%llx) but got "
+                          "(%llx). Aborting now.",
                           (unsigned long long)stored,
                           (unsigned long long)expected);
     return 0;
+}
+
+/* Keep the auxiliary fields the start-up log reports. */
+static void note_aux(bstr name, bstr val)
+{
+    long long v;
+    size_t n = bstr_len(val);
+
+    if (strcmp(name, "redis-ver") == 0)
+        snprintf(last_load.redis_ver, sizeof(last_load.redis_ver), "%.*s",
+                 (int)n, val);
+    else if (strcmp(name, "ctime") == 0 && util_str2ll(val, n, &v) == 0)
+        last_load.ctime = v;
+    else if (strcmp(name, "used-mem") == 0 && util_str2ll(val, n, &v) == 0)
+        last_load.used_mem = v;
 }
 
 /* The opcodes that are not keys.  Returns 1 for end of file, 0 to go on,
@@ -1318,6 +1379,7 @@ static int load_opcode(struct rdb_reader *r, int op, struct db **db,
             bstr_free(s1);
             return -1;
         }
+        note_aux(s1, s2);
         bstr_free(s1);
         bstr_free(s2);
         return 0;
@@ -1359,6 +1421,7 @@ int rdb_load_fp(FILE *fp, uint64_t size, char *err, uint64_t *consumed)
     err[0] = '\0';
     crc64_init();
     memset(&last_load, 0, sizeof(last_load));
+    last_load.ctime = last_load.used_mem = -1;
 
     int rc = load_header(&r) < 0 ? -1 : load_body(&r);
     if (consumed)

@@ -20,13 +20,25 @@
  * on by default). */
 void rdb_set_compression(int on);
 
+/* Take rdbcompression, rdbchecksum and rdb-save-incremental-fsync from the
+ * server's configuration.  Until it is called (unit tests) compression and
+ * checksums are on and incremental fsync off.  With rdbchecksum no, dumps
+ * are written with a checksum of 0 and loads skip verification. */
+void rdb_apply_config(void);
+/* fdatasync() every 4 MB while writing (rdb-save-incremental-fsync; an AOF
+ * rewrite sets aof-rewrite-incremental-fsync here instead). */
+void rdb_set_incremental_fsync(int on);
+/* Loading replaces keys that already exist instead of failing (DEBUG
+ * RELOAD MERGE). */
+void rdb_set_load_replace(int on);
+
 /* Write aof-base 1 in the header: the dump is the base of an AOF. */
 void rdb_set_aof_base(int on);
 
 /* Write every database (0 .. server.databases - 1) to fd as one complete
- * RDB file, ending with its CRC64.  Returns 0, or -1 with the reason in err
- * (a write error: the file is then incomplete).  fd is not closed or
- * synced. */
+ * RDB file, ending with its CRC64.  Returns 0, or -1 with errno set and
+ * the reason in err (a write error: the file is then incomplete).  fd is
+ * not closed, nor synced except by incremental fsync. */
 int rdb_save_to_fd(int fd, char *err);
 
 /* Load the RDB file at path into the keyspace, skipping keys whose TTL has
@@ -46,6 +58,11 @@ int rdb_load_fp(FILE *fp, uint64_t size, char *err, uint64_t *consumed);
 struct rdb_load_stats {
     long long keys_loaded;
     long long keys_expired;
+    /* From the auxiliary fields, for the start-up log ("" or -1 when the
+     * file has none). */
+    char redis_ver[32];
+    long long ctime;    /* when it was written, Unix seconds */
+    long long used_mem; /* the writer's used memory, bytes */
 };
 const struct rdb_load_stats *rdb_last_load_stats(void);
 

@@ -1,10 +1,19 @@
 /* server.c -- start-up, the cron, signals and shutdown.
  *
- * main() loads the configuration, opens the listeners, and runs the event
- * loop.  Everything periodic (active expiry, incremental rehashing, idle
- * clients, a shutdown requested by a signal) happens in server_cron(), a
- * timer that fires `hz` times a second.  Replies are flushed in
- * before_sleep(), once per loop iteration for all clients. */
+ * main() loads the configuration, opens the listeners, loads the data
+ * (the AOF when appendonly is yes, else the snapshot), and runs the event
+ * loop.  Connections that arrive while the data loads wait in the listen
+ * backlog until it is done (Redis accepts them and answers -LOADING).
+ * Everything periodic (active expiry, incremental rehashing, idle clients,
+ * reaping a finished BGSAVE or rewrite child, the save rules, a shutdown
+ * requested by a signal) happens in server_cron(), a timer that fires `hz`
+ * times a second.  Replies are flushed in before_sleep(), once per loop
+ * iteration for all clients.
+ *
+ * Shutdown (SHUTDOWN, SIGTERM, SIGINT) goes through
+ * server_prepare_shutdown(), which stops a running child and makes the
+ * data durable as Redis decides; when that fails the server keeps running
+ * (unless FORCE), and otherwise server_shutdown() exits. */
 #include "server.h"
 
 #include <errno.h>
@@ -19,14 +28,17 @@
 #include <unistd.h>
 
 #include "admin.h"
-#include "info.h"
+#include "aof.h"
+#include "child.h"
 #include "cmd.h"
 #include "config.h"
 #include "conn.h"
 #include "db.h"
 #include "ev.h"
+#include "info.h"
 #include "log.h"
 #include "net.h"
+#include "snapshot.h"
 #include "util.h"
 
 #define EXPIRE_CYCLE_CPU_PERCENT 25
@@ -61,7 +73,6 @@ static void remove_pidfile(void)
 
 void server_shutdown(int exit_code)
 {
-    log_msg(LL_WARNING, "User requested shutdown...");
     for (int i = 0; i < server.listen_count; i++)
         close(server.listen_fds[i]);
     if (server.unix_fd >= 0) {
@@ -77,12 +88,65 @@ void server_shutdown(int exit_code)
     exit(exit_code);
 }
 
-/* Nothing is persisted yet, so there is nothing that could refuse a
- * shutdown; the flags (NOSAVE, SAVE, NOW, FORCE) have no effect. */
+/* A running AOF rewrite is killed: the AOF being appended is complete
+ * without it.  Except when that AOF does not exist yet (appendonly was
+ * just turned on and its first base is being written): then exiting would
+ * lose the data, and only FORCE may.  Returns 0, or -1 to stay up. */
+static int shutdown_aof_child(int force)
+{
+    if (child_active() != CHILD_AOF)
+        return 0;
+    if (aof_get_state() == AOF_WAIT_REWRITE) {
+        if (!force) {
+            log_msg(LL_WARNING, "Writing initial AOF, can't exit.");
+            return -1;
+        }
+        log_msg(LL_WARNING, "Writing initial AOF. Exit anyway.");
+    }
+    log_msg(LL_WARNING, "There is a child rewriting the AOF. Killing it!");
+    child_kill();
+    return 0;
+}
+
+/* As Redis 7.0's prepareForShutdown: kill a BGSAVE child (its dump would
+ * race with the final one), flush the AOF, save a final snapshot when
+ * save rules exist (or SAVE) unless NOSAVE, then close the AOF.  A failed
+ * save keeps the server running unless FORCE. */
 int server_prepare_shutdown(int flags)
 {
-    (void)flags;
+    int force = flags & SHUTDOWN_FORCE;
+
+    log_msg(LL_WARNING, "User requested shutdown...");
+    if (child_active() == CHILD_RDB) {
+        log_msg(LL_WARNING, "There is a child saving an .rdb. Killing it!");
+        child_kill();
+    }
+    if (aof_get_state() != AOF_OFF) {
+        if (shutdown_aof_child(force) != 0)
+            goto refused;
+        aof_flush(1);
+    }
+    if ((server.save_params_count > 0 && !(flags & SHUTDOWN_NOSAVE)) ||
+        (flags & SHUTDOWN_SAVE)) {
+        log_msg(LL_NOTICE, "Saving the final RDB snapshot before exiting.");
+        if (snapshot_save() != 0) {
+            if (!force) {
+                log_msg(LL_WARNING, "Error trying to save the DB, can't exit.");
+                goto refused;
+            }
+            log_msg(LL_WARNING, "Error trying to save the DB. Exit anyway.");
+        }
+    }
+    /* Last, once nothing can refuse the shutdown any more: the file stays
+     * open and appended to if the server keeps running. */
+    aof_shutdown();
     return 0;
+
+refused:
+    log_msg(LL_WARNING, "Errors trying to shut down the server. Check the "
+                        "logs for more information.");
+    server.shutdown_asap = 0;
+    return -1;
 }
 
 static void on_shutdown_signal(int sig)
@@ -121,6 +185,11 @@ static long long server_cron(struct ev_loop *loop, struct ev_timer *t,
     if (server.shutdown_asap && server_prepare_shutdown(0) == 0)
         server_shutdown(0);
 
+    /* A child that ended is reaped before the save rules look for work. */
+    child_reap();
+    snapshot_cron();
+    aof_cron();
+
     long long period_us = 1000000 / hz;
     if (server.active_expire_enabled)
         db_active_expire_cycle(period_us * EXPIRE_CYCLE_CPU_PERCENT / 100);
@@ -134,9 +203,16 @@ static long long server_cron(struct ev_loop *loop, struct ev_timer *t,
     return 1000 / hz;
 }
 
+/* The AOF first: with appendfsync always a reply may only leave once what
+ * its command logged is written and fsynced.  Flushing replies can run
+ * commands (a client whose replies drained resumes its input), hence the
+ * loop: conn_flush_all() stops at their log entries, written next. */
 static void before_sleep(struct ev_loop *loop)
 {
-    conn_flush_all();
+    do {
+        aof_flush(0);
+        conn_flush_all();
+    } while (server.pending_writes && aof_replies_must_wait());
 }
 
 /* Raise the descriptor limit for maxclients, or lower maxclients to what
@@ -336,6 +412,8 @@ int main(int argc, char **argv)
     log_msg(LL_NOTICE, "Running mode=standalone, port=%d.", server.port);
     log_msg(LL_WARNING, "Server initialized");
     server.stat_startup_memory = util_used_memory();
+    snapshot_load_on_start();
+    aof_open_on_start();
     log_msg(LL_NOTICE, "Ready to accept connections");
     ev_run(server.loop);
     return 0;

@@ -118,6 +118,7 @@ struct server {
     int sigint_count;
     long long cron_loops;
     long long cmd_time_ms; /* clock when the current command began */
+    int loading;           /* replaying the AOF: no key expires (Redis) */
 
     /* Statistics (INFO stats). */
     long long stat_connections;
@@ -151,7 +152,17 @@ void server_shutdown(int exit_code);
  * (NET_ERR_LEN bytes) and -1 is returned: call again with the old values. */
 int server_rebind(char *err);
 
-/* Prepare shutdown from a command or signal; returns -1 if refused. */
+/* SHUTDOWN's options, as flags for server_prepare_shutdown(). */
+#define SHUTDOWN_NOSAVE 1
+#define SHUTDOWN_SAVE   2
+#define SHUTDOWN_NOW    4
+#define SHUTDOWN_FORCE  8
+
+/* Prepare shutdown from a command or signal (flags: SHUTDOWN_*): stop a
+ * running child, make the data durable (a final snapshot when save rules
+ * exist or SAVE is given, unless NOSAVE; the AOF flushed and closed).
+ * Returns 0 when the server may exit, or -1 if it must keep running (a
+ * save failed without FORCE; logged). */
 int server_prepare_shutdown(int flags);
 
 #endif

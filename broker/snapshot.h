@@ -10,6 +10,7 @@
 #define SNAPSHOT_H
 
 #include "bstr.h"
+#include "cmd.h"
 
 struct conn;
 
@@ -27,6 +28,16 @@ void snapshot_cron(void);
 /* The child started by snapshot_save_background() ended. */
 void snapshot_child_done(int exitcode, int bysignal);
 
+/* FLUSHALL emptied every database: as Redis 7.0, kill a running BGSAVE
+ * (it would write back what was flushed) and, when save rules exist, save
+ * the empty dataset at once (which resets dirty, as any save does). */
+void snapshot_flushall(void);
+
+/* Load dbfilename into the keyspace (DEBUG RELOAD; start-up uses it too),
+ * logging where the dump came from and what was loaded.  0, or -1 with
+ * the reason in err (RDB_ERR_LEN bytes). */
+int snapshot_load_dump(char *err);
+
 /* The error reply for a write command while persistence is failing
  * (MISCONF for a failed BGSAVE or AOF write), or NULL to let it run. */
 const char *snapshot_deny_write_error(void);
@@ -37,5 +48,8 @@ bstr snapshot_info(bstr out);
 /* SAVE, BGSAVE [SCHEDULE] */
 void save_command(struct conn *c);
 void bgsave_command(struct conn *c);
+
+/* SAVE, BGSAVE and BGREWRITEAOF (whose handler is aof.c's). */
+extern struct cmd persistence_commands[];
 
 #endif

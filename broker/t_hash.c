@@ -23,6 +23,7 @@
 #include "hashobj.h"
 #include "keys.h"
 #include "obj.h"
+#include "prop.h"
 #include "reply.h"
 #include "server.h"
 #include "t_hash.h"
@@ -408,6 +409,13 @@ static void hash_incr_float(struct conn *c, struct obj *o, long double incr)
     hashobj_set(o, f->ptr, f->len, buf, (size_t)n);
     reply_bulk(c, buf, (size_t)n);
     hash_signal(c, "hincrbyfloat");
+    /* Logged as the HSET of the result, as Redis 7.0 does: float
+     * precision and formatting could differ where the AOF is replayed. */
+    if (prop_enabled()) {
+        struct resp_arg result = {buf, (size_t)n};
+        struct resp_arg argv[4] = {PROP_LIT("HSET"), c->argv[1], *f, result};
+        prop_rewrite(c, 4, argv);
+    }
 }
 
 /* HINCRBYFLOAT key field increment

@@ -30,6 +30,7 @@
 #include "db.h"
 #include "notify.h"
 #include "obj.h"
+#include "prop.h"
 #include "qlist.h"
 #include "reply.h"
 #include "server.h"
@@ -203,6 +204,58 @@ static void list_pop_reply_keyed(struct conn *c, struct obj *o, const char *key,
     reply_bulk(c, e.ptr, e.len);
     qlist_pop(ql, where);
     list_removed(c, o, key, klen, list_pop_event(where));
+}
+
+/* ---- what the AOF logs -------------------------------------------------- */
+
+/* A blocking command is logged as the plain command its effect amounts to,
+ * in Redis 7.0's forms: in place of the running command, or for a client
+ * served later, as an entry of its own after the command that woke it. */
+static void list_log_effect(struct conn *c, int served, int argc,
+                            const struct resp_arg *argv)
+{
+    if (served)
+        prop_also(c->db->id, argc, argv);
+    else
+        prop_rewrite(c, argc, argv);
+}
+
+/* LPOP or RPOP key, with the number of elements popped unless count < 0
+ * (BLPOP and BRPOP pop one, and log it without a count). */
+static void list_log_pop(struct conn *c, int served, int where, const char *key,
+                         size_t klen, long long count)
+{
+    struct resp_arg argv[3] = {PROP_LIT("LPOP"), {(char *)key, klen}};
+    char n[24];
+    int argc = 2;
+
+    if (where == QLIST_TAIL)
+        argv[0] = PROP_LIT("RPOP");
+    if (count >= 0) {
+        argv[2].ptr = n;
+        argv[2].len = (size_t)util_ll2str(n, sizeof(n), count);
+        argc = 3;
+    }
+    list_log_effect(c, served, argc, argv);
+}
+
+/* LMOVE src dst from to, or RPOPLPUSH src dst when from is NULL. */
+static void list_log_move(struct conn *c, int served,
+                          const struct resp_arg *src,
+                          const struct resp_arg *dst,
+                          const struct resp_arg *from,
+                          const struct resp_arg *to)
+{
+    struct resp_arg argv[5] = {PROP_LIT("RPOPLPUSH"), *src, *dst};
+
+    if (from == NULL) {
+        list_log_effect(c, served, 3, argv);
+        return;
+    }
+    argv[0] = PROP_LIT("LMOVE");
+    argv[3] = *from;
+    argv[4] = *to;
+    list_log_effect(c, served, 5, argv);
 }
 
 /* ---- pushes and pops ---------------------------------------------------- */
@@ -752,6 +805,14 @@ static const char *list_parse_mpop(const struct conn *c, int idx,
     return NULL;
 }
 
+/* How many elements a pop of count takes from the list o. */
+static long long list_popped(const struct obj *o, long long count)
+{
+    unsigned long long len = qlist_len(list_ql(o));
+
+    return (unsigned long long)count > len ? (long long)len : count;
+}
+
 /* Pop from the first of m's keys that holds a list with elements, replying
  * [key, [elements]].  Returns 1 when it replied (that, or WRONGTYPE for a
  * key of another type met first), 0 when no key has data. */
@@ -764,6 +825,9 @@ static int list_mpop_first(struct conn *c, const struct list_mpop *m)
             return 1;
         if (o == NULL)
             continue;
+        if (prop_enabled())
+            list_log_pop(c, 0, m->where, key->ptr, key->len,
+                         list_popped(o, m->count));
         reply_array(c, 2);
         reply_bulk(c, key->ptr, key->len);
         list_pop_reply(c, o, key->ptr, key->len, m->where, m->count);
@@ -819,6 +883,8 @@ static void list_bpop_generic(struct conn *c, int where)
             return;
         if (o != NULL) {
             list_pop_reply_keyed(c, o, key->ptr, key->len, where);
+            if (prop_enabled())
+                list_log_pop(c, 0, where, key->ptr, key->len, -1);
             return;
         }
     }
@@ -848,10 +914,17 @@ static void list_bmove_generic(struct conn *c, int from, int to, int tidx)
         return;
     if (list_lookup(c, &c->argv[1], 1, &so) != 0)
         return;
-    if (so != NULL)
-        list_move(c, so, &c->argv[1], &c->argv[2], from, to);
-    else
+    if (so == NULL) {
         list_block(c, &c->argv[1], 1, deadline, 1);
+        return;
+    }
+    list_move(c, so, &c->argv[1], &c->argv[2], from, to);
+    /* Nothing is logged when the destination's type stopped the move: it
+     * changed no data. */
+    if (prop_enabled())
+        list_log_move(c, 0, &c->argv[1], &c->argv[2],
+                      tidx == 5 ? &c->argv[3] : NULL,
+                      tidx == 5 ? &c->argv[4] : NULL);
 }
 
 /* BLMOVE source destination LEFT | RIGHT LEFT | RIGHT timeout */
@@ -903,6 +976,26 @@ static enum list_blocking list_blocking_kind(const struct resp_arg *name)
     return LIST_NOT_BLOCKING;
 }
 
+/* Serve a client blocked in BLMOVE (lmove) or BRPOPLPUSH from the list so
+ * at src.  The move is logged with the directions spelled "left" and
+ * "right", as Redis 7.0 logs a served BLMOVE, unless the destination's
+ * type stopped it. */
+static void list_serve_move(struct conn *c, struct obj *so,
+                            const struct resp_arg *src, int lmove)
+{
+    const struct resp_arg names[2] = {PROP_LIT("left"), PROP_LIT("right")};
+    int from = lmove ? list_parse_where(&c->argv[3]) : QLIST_TAIL;
+    int to = lmove ? list_parse_where(&c->argv[4]) : QLIST_HEAD;
+    long long dirty = server.dirty;
+
+    list_move(c, so, src, &c->argv[2], from, to);
+    if (server.dirty == dirty || !prop_enabled())
+        return;
+    list_log_move(c, 1, src, &c->argv[2],
+                  lmove ? &names[from == QLIST_HEAD ? 0 : 1] : NULL,
+                  lmove ? &names[to == QLIST_HEAD ? 0 : 1] : NULL);
+}
+
 /* See t_list.h.  A key that now holds another type leaves the client
  * waiting, as in Redis 7.0; a BLMOVE whose destination holds another type
  * is served WRONGTYPE (it replied, so it returns 1) and nothing moves. */
@@ -912,28 +1005,32 @@ int list_serve_blocked(struct conn *c, const char *key, size_t klen)
     struct resp_arg src = {.ptr = (char *)key, .len = klen};
     enum list_blocking kind = list_blocking_kind(&c->argv[0]);
     struct list_mpop m;
+    long long count;
+    int where;
 
     if (o == NULL || o->type != OBJ_LIST)
         return 0;
     switch (kind) {
     case LIST_BLPOP:
     case LIST_BRPOP:
-        list_pop_reply_keyed(c, o, key, klen,
-                             kind == LIST_BLPOP ? QLIST_HEAD : QLIST_TAIL);
+        where = kind == LIST_BLPOP ? QLIST_HEAD : QLIST_TAIL;
+        list_pop_reply_keyed(c, o, key, klen, where);
+        if (prop_enabled())
+            list_log_pop(c, 1, where, key, klen, -1);
         return 1;
     case LIST_BLMOVE:
-        list_move(c, o, &src, &c->argv[2], list_parse_where(&c->argv[3]),
-                  list_parse_where(&c->argv[4]));
-        return 1;
     case LIST_BRPOPLPUSH:
-        list_move(c, o, &src, &c->argv[2], QLIST_TAIL, QLIST_HEAD);
+        list_serve_move(c, o, &src, kind == LIST_BLMOVE);
         return 1;
     case LIST_BLMPOP:
         /* The request was checked when it blocked. */
         list_parse_mpop(c, 2, &m);
+        count = list_popped(o, m.count);
         reply_array(c, 2);
         reply_bulk(c, key, klen);
         list_pop_reply(c, o, key, klen, m.where, m.count);
+        if (prop_enabled())
+            list_log_pop(c, 1, m.where, key, klen, count);
         return 1;
     default:
         return 0;

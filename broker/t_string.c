@@ -26,6 +26,7 @@
 #include "db.h"
 #include "notify.h"
 #include "obj.h"
+#include "prop.h"
 #include "reply.h"
 #include "server.h"
 #include "t_string.h"
@@ -204,6 +205,43 @@ static void str_reply_not_set(struct conn *c, enum str_set_replies replies)
         reply_null(c);
 }
 
+/* Log SET as called minus its GET options, which only concerned the
+ * reply (Redis 7.0 drops every argument after the value that is GET). */
+static void str_set_propagate_without_get(struct conn *c)
+{
+    struct resp_arg stack[16] = {{0}}, *argv = stack;
+    int argc = 0;
+
+    if (c->argc > (int)(sizeof(stack) / sizeof(stack[0])))
+        argv = xmalloc((size_t)c->argc * sizeof(*argv));
+    for (int j = 0; j < c->argc; j++)
+        if (j < 3 || !util_arg_is(&c->argv[j], "get"))
+            argv[argc++] = c->argv[j];
+    prop_rewrite(c, argc, argv);
+    if (argv != stack)
+        xfree(argv);
+}
+
+/* Log a SET-like command as Redis 7.0 does: with an expire time as
+ * SET key value PXAT <deadline ms> (relative times made absolute; NX, XX
+ * and GET dropped, since the write happened); without one, as called
+ * minus GET. */
+static void str_set_propagate(struct conn *c, const struct str_set_req *r,
+                              long long when_ms)
+{
+    char ms[24];
+
+    if (r->expire) {
+        int n = util_ll2str(ms, sizeof(ms), when_ms);
+        struct resp_arg when = {ms, (size_t)n};
+        struct resp_arg set[5] = {PROP_LIT("SET"), *r->key, *r->val,
+                                  PROP_LIT("PXAT"), when};
+        prop_rewrite(c, 5, set);
+    } else if (r->flags & STR_GET) {
+        str_set_propagate_without_get(c);
+    }
+}
+
 /* What SET, SETNX, SETEX and PSETEX share: validate the expire time, answer
  * the old value for GET, honour NX/XX, store the value (dropping the TTL
  * unless KEEPTTL) and set the new TTL.  An absolute time in the past is set
@@ -233,6 +271,8 @@ static void str_set_generic(struct conn *c, const struct str_set_req *r)
     str_notify(c, NOTIFY_STRING, "set", key);
     if (r->expire)
         str_notify(c, NOTIFY_GENERIC, "expire", key);
+    if (prop_enabled())
+        str_set_propagate(c, r, when_ms);
 
     if (r->flags & STR_GET)
         return;
@@ -306,6 +346,9 @@ static void getset_command(struct conn *c)
     db_set(c->db, key->ptr, key->len, val, 0);
     db_signal_modified(c->db, key->ptr, key->len);
     str_notify(c, NOTIFY_STRING, "set", key);
+    /* Logged as the SET it amounts to, as Redis 7.0 does. */
+    if (prop_enabled())
+        prop_rewrite_arg(c, 0, "SET", 3);
 }
 
 /* GETDEL key */
@@ -318,7 +361,31 @@ static void getdel_command(struct conn *c)
     if (db_delete(c->db, key->ptr, key->len)) {
         db_signal_modified(c->db, key->ptr, key->len);
         str_notify(c, NOTIFY_GENERIC, "del", key);
+        if (prop_enabled()) {
+            struct resp_arg argv[2] = {PROP_LIT("DEL"), *key};
+            prop_rewrite(c, 2, argv);
+        }
     }
+}
+
+/* Log GETEX's change as the command it amounts to (Redis 7.0 never logs
+ * GETEX itself): DEL key, PEXPIREAT key <deadline ms> or PERSIST key. */
+static void str_getex_propagate(struct conn *c, const char *event,
+                                long long when_ms)
+{
+    struct resp_arg argv[3] = {PROP_LIT("DEL"), c->argv[1]};
+    char ms[24];
+    int argc = 2;
+
+    if (strcmp(event, "expire") == 0) {
+        int n = util_ll2str(ms, sizeof(ms), when_ms);
+        argv[0] = PROP_LIT("PEXPIREAT");
+        argv[2] = (struct resp_arg){ms, (size_t)n};
+        argc = 3;
+    } else if (strcmp(event, "persist") == 0) {
+        argv[0] = PROP_LIT("PERSIST");
+    }
+    prop_rewrite(c, argc, argv);
 }
 
 /* Apply GETEX's TTL change to an existing key: a deadline already past
@@ -342,6 +409,8 @@ static void str_getex_apply(struct conn *c, int flags, long long when_ms)
     if (event) {
         db_signal_modified(c->db, key->ptr, key->len);
         str_notify(c, NOTIFY_GENERIC, event, key);
+        if (prop_enabled())
+            str_getex_propagate(c, event, when_ms);
     }
 }
 
@@ -630,6 +699,14 @@ static void incrbyfloat_command(struct conn *c)
         db_add(c->db, key->ptr, key->len, val);
     db_signal_modified(c->db, key->ptr, key->len);
     str_notify(c, NOTIFY_STRING, "incrbyfloat", key);
+    /* Logged as the SET of the result, as Redis 7.0 does: float precision
+     * and formatting could differ where the AOF is replayed. */
+    if (prop_enabled()) {
+        struct resp_arg result = {buf, (size_t)n};
+        struct resp_arg argv[4] = {PROP_LIT("SET"), *key, result,
+                                   PROP_LIT("KEEPTTL")};
+        prop_rewrite(c, 4, argv);
+    }
     reply_bulk(c, buf, (size_t)n);
 }
 

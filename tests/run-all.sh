@@ -4,9 +4,11 @@
 #   BIN=bin tests/run-all.sh        (what `make test` runs, after building)
 #
 # Suites, in order: the Criterion unit tests ($BIN/unit-tests), the
-# Criterion integration tests ($BIN/integration-tests), each
+# Criterion integration tests ($BIN/integration-tests), the client library's
+# integration tests again against redis-server, each
 # tests/shell/*.sh, the differential tests against redis-server
-# (tests/compat/run.sh) and the client interop tests (tests/interop/run.sh).
+# (tests/compat/run.sh), the client interop tests (tests/interop/run.sh)
+# and the data-file interop tests (tests/interop/persistence.sh).
 # Each suite's own output is shown as it runs; then one line per suite with
 # its counts and duration, and last the totals as "N passed, N failed",
 # the line CI reads.  A suite that is missing, crashes, times out or prints
@@ -115,6 +117,17 @@ else
     missing integration "$bin_dir/integration-tests"
 fi
 
+# The client library's integration tests once more against redis-server:
+# the library must work with the real Redis as well as with respd.
+if [[ -x $bin_dir/integration-tests ]] &&
+    command -v redis-server >/dev/null; then
+    run_suite client-vs-redis criterion "$CRITERION_LIMIT" \
+        env RESPD="$(command -v redis-server)" "$bin_dir/integration-tests" \
+        --ascii --color=never -S --filter 'client_lib/*'
+else
+    missing client-vs-redis "redis-server or $bin_dir/integration-tests"
+fi
+
 for script in tests/shell/*.sh; do
     [[ -e $script ]] || continue
     run_suite "shell/$(basename "$script" .sh)" plain "$SHELL_LIMIT" \
@@ -128,6 +141,9 @@ if [[ -f tests/interop/run.sh ]]; then
 else
     missing interop tests/interop/run.sh
 fi
+
+run_suite interop-persistence plain "$INTEROP_LIMIT" \
+    bash tests/interop/persistence.sh
 
 echo
 echo "=== summary"
