@@ -47,6 +47,7 @@
 #include "log.h"
 #include "rdb.h"
 #include "server.h"
+#include "snapshot.h"
 #include "util.h"
 
 #define LOAD_CHUNK         (1024 * 1024) /* bytes per read */
@@ -455,20 +456,6 @@ static enum file_result replay_commands(struct file_load *fl)
     }
 }
 
-/* The lines Redis logs from an RDB's auxiliary fields. */
-static void log_rdb_origin(const struct rdb_load_stats *st)
-{
-    if (st->redis_ver[0])
-        log_msg(LL_NOTICE, "Loading RDB produced by version %s", st->redis_ver);
-    if (st->ctime >= 0) {
-        long long age = (long long)time(NULL) - st->ctime;
-        log_msg(LL_NOTICE, "RDB age %lld seconds", age < 0 ? 0 : age);
-    }
-    if (st->used_mem >= 0)
-        log_msg(LL_NOTICE, "RDB memory usage when created %.2f Mb",
-                (double)st->used_mem / (1024 * 1024));
-}
-
 /* The RDB part at the start of the file.  Returns 0 with the file
  * positioned after it, or -1 (logged). */
 static int load_rdb_part(struct file_load *fl)
@@ -481,7 +468,7 @@ static int load_rdb_part(struct file_load *fl)
                            : "Reading RDB base file on AOF loading...");
     int rc = rdb_load_fp(fl->fp, (uint64_t)fl->size, err, &consumed);
     const struct rdb_load_stats *st = rdb_last_load_stats();
-    log_rdb_origin(st);
+    snapshot_log_rdb_origin(st);
     if (rc != 0) {
         log_msg(LL_WARNING, "%s", err);
         log_msg(LL_WARNING,

@@ -242,8 +242,7 @@ void snapshot_cron(void)
 
 /* ---- loading at start-up ---------------------------------------------- */
 
-/* The lines Redis logs from the dump's auxiliary fields. */
-static void log_dump_origin(const struct rdb_load_stats *st)
+void snapshot_log_rdb_origin(const struct rdb_load_stats *st)
 {
     if (st->redis_ver[0])
         log_msg(LL_NOTICE, "Loading RDB produced by version %s", st->redis_ver);
@@ -262,7 +261,7 @@ int snapshot_load_dump(char *err)
     int rc = rdb_load_file(server.dbfilename, err);
     const struct rdb_load_stats *st = rdb_last_load_stats();
 
-    log_dump_origin(st);
+    snapshot_log_rdb_origin(st);
     if (rc == 0)
         log_msg(LL_NOTICE,
                 "Done loading RDB, keys loaded: %lld, keys expired: %lld.",

@@ -23,6 +23,11 @@ int snapshot_save_background(void);
  * exists.  Exits with Redis's log lines when the data cannot be loaded. */
 void snapshot_load_on_start(void);
 
+/* Log what Redis logs from a loaded RDB's auxiliary fields: the version
+ * that wrote it, its age, the memory it used (also for an AOF's base). */
+struct rdb_load_stats;
+void snapshot_log_rdb_origin(const struct rdb_load_stats *st);
+
 /* From the cron: the save rules, a scheduled BGSAVE. */
 void snapshot_cron(void);
 /* The child started by snapshot_save_background() ended. */
