@@ -468,12 +468,14 @@ static int postpone_write(long long now)
 
 void aof_flush(int force)
 {
+    /* Called before every sleep of the loop: with the AOF off this must
+     * cost nothing, so the clock is read only past this check. */
+    if (aof.fd < 0)
+        return;
+
     long long now = now_s();
     int everysec = server.aof_fsync == AOF_FSYNC_EVERYSEC;
     size_t len = buf_len();
-
-    if (aof.fd < 0)
-        return;
     if (len == 0) {
         /* everysec fsyncs after writes; data written in the last second
          * before writes stopped still needs its fsync. */

@@ -278,8 +278,8 @@ void prop_call_end(struct conn *c, const struct cmd *cmd,
 
 void prop_flush(void)
 {
-    const struct resp_arg multi = PROP_LIT("MULTI");
-    const struct resp_arg exec = PROP_LIT("EXEC");
+    static const struct resp_arg multi = PROP_LIT("MULTI");
+    static const struct resp_arg exec = PROP_LIT("EXEC");
     size_t n = g.nentries;
     int wrap;
 
