@@ -4,8 +4,10 @@
 #   RESPD=path/to/respd bash bench/run.sh
 #
 # Knobs (environment): ROUNDS (5), REQUESTS (200000) per redis-benchmark
-# test, PIPELINE (16), CG_REQUESTS (20000) and CG_BASELINE (2000) for the
-# callgrind runs, SKIP_THROUGHPUT=1 or SKIP_CALLGRIND=1 to run one half.
+# test, PIPELINE (16), AOF_REQUESTS (100000; a fifth of it with appendfsync
+# always) for the runs with the AOF on, CG_REQUESTS (20000) and CG_BASELINE
+# (2000) for the callgrind runs, SKIP_THROUGHPUT=1, SKIP_AOF=1 or
+# SKIP_CALLGRIND=1 to leave a part out.
 # bench/README.md explains what is measured and how to read the numbers.
 if [ -z "${BASH_VERSION:-}" ]; then
     exec bash "$0" "$@"
@@ -26,6 +28,7 @@ REQUESTS=${REQUESTS:-200000}
 PIPELINE=${PIPELINE:-16}
 CG_REQUESTS=${CG_REQUESTS:-20000}
 CG_BASELINE=${CG_BASELINE:-2000}
+AOF_REQUESTS=${AOF_REQUESTS:-100000}
 TESTS=ping,set,get,incr,mset
 RESULTS=$LIB_TMP/throughput.csv
 
@@ -69,12 +72,40 @@ throughput() {
     done
 }
 
+# The same with the AOF on, both servers with the same appendfsync: the
+# cost of logging every write (and, for always, of one fdatasync per loop
+# iteration, shared by all clients) next to Redis's.  Fewer requests for
+# always: each round waits on the disk.
+AOF_TESTS=set,lpush,hset
+throughput_aof() {
+    local fsync respd_port redis_port round n
+    for fsync in everysec always; do
+        n=$AOF_REQUESTS
+        [[ $fsync == always ]] && n=$((AOF_REQUESTS / 5))
+        respd_port=$(free_port) &&
+            start_respd "$respd_port" --appendonly yes --appendfsync "$fsync" ||
+            exit 1
+        redis_port=$(free_port) &&
+            start_redis "$redis_port" --appendonly yes --appendfsync "$fsync" ||
+            exit 1
+        for round in $(seq 1 "$ROUNDS"); do
+            progress "round $round/$ROUNDS, aof-$fsync: respd"
+            TESTS=$AOF_TESTS REQUESTS=$n run_benchmark respd "$respd_port" \
+                "$round" "aof-$fsync"
+            progress "round $round/$ROUNDS, aof-$fsync: redis-server"
+            TESTS=$AOF_TESTS REQUESTS=$n run_benchmark redis "$redis_port" \
+                "$round" "aof-$fsync"
+        done
+    done
+}
+
 # Median per (mode, test) of respd's rps, redis's rps and their per-round
 # ratio.
 throughput_report() {
     echo
     echo "Throughput, requests/s (median of $ROUNDS rounds, $REQUESTS" \
-        "requests, 50 clients; pipelined = -P $PIPELINE)"
+        "requests, 50 clients; pipelined = -P $PIPELINE; aof-* = appendonly" \
+        "yes with that appendfsync, $AOF_REQUESTS requests, always a fifth)"
     printf '%-12s %-16s %12s %12s %8s\n' mode test respd redis ratio
     awk -F, '
         function median(list,    a, n, i, j, t) {
@@ -183,6 +214,11 @@ command -v redis-benchmark >/dev/null && command -v redis-server >/dev/null ||
 
 if [[ ${SKIP_THROUGHPUT:-0} != 1 ]]; then
     throughput
+fi
+if [[ ${SKIP_AOF:-0} != 1 ]]; then
+    throughput_aof
+fi
+if [[ ${SKIP_THROUGHPUT:-0} != 1 || ${SKIP_AOF:-0} != 1 ]]; then
     throughput_report
 fi
 if [[ ${SKIP_CALLGRIND:-0} != 1 ]]; then
