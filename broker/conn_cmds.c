@@ -410,13 +410,12 @@ static int client_type_by_name(const struct resp_arg *a)
     return -1;
 }
 
-/* Every client respd has is of the normal type: MONITOR clients count as
- * normal in Redis too, and there are no replicas, masters or pub/sub
- * clients yet. */
+/* A client with any subscription (RESP2 or RESP3) is of the pub/sub type,
+ * as in Redis; every other one is normal (MONITOR clients count as normal
+ * in Redis too, and respd has no replicas or masters). */
 static int client_type_of(const struct conn *c)
 {
-    (void)c;
-    return CLIENT_TYPE_NORMAL;
+    return c->pubsub_subs > 0 ? CLIENT_TYPE_PUBSUB : CLIENT_TYPE_NORMAL;
 }
 
 /* A client being killed is gone for every later command, even while its

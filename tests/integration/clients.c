@@ -272,3 +272,44 @@ Test(clients, commands_after_quit_in_the_same_write_are_not_run)
     hs_assert_reply(&c, ":0\r\n");
     hs_close(&c);
 }
+
+/* A subscribed connection, RESP2 or RESP3, is of type pubsub for CLIENT
+ * LIST and CLIENT KILL, as in Redis; the others stay normal. */
+Test(clients, subscribers_are_of_type_pubsub_for_list_and_kill)
+{
+    struct hs_client sub2, sub3, other;
+    struct hs_reply r;
+
+    cr_assert_eq(hs_start(&srv, NULL), 0);
+    connect_checked(&sub2);
+    connect_checked(&sub3);
+    connect_checked(&other);
+    hs_cmd(&sub2, "SUBSCRIBE", "a", NULL);
+    cr_assert_eq(hs_read_reply(&sub2, HS_TIMEOUT_MS, &r), HS_OK);
+    hs_reply_free(&r);
+    hs_cmd(&sub3, "HELLO", "3", NULL);
+    cr_assert_eq(hs_read_reply(&sub3, HS_TIMEOUT_MS, &r), HS_OK);
+    hs_reply_free(&r);
+    hs_cmd(&sub3, "PSUBSCRIBE", "b*", NULL);
+    cr_assert_eq(hs_read_reply(&sub3, HS_TIMEOUT_MS, &r), HS_OK);
+    hs_reply_free(&r);
+
+    hs_cmd(&other, "CLIENT", "LIST", "TYPE", "pubsub", NULL);
+    cr_assert_eq(hs_read_reply(&other, HS_TIMEOUT_MS, &r), HS_OK);
+    int lines = 0;
+    for (const char *p = r.reply->str; (p = strstr(p, "flags=P")); p++)
+        lines++;
+    cr_assert_eq(lines, 2, "%s", r.reply->str);
+    cr_assert_null(strstr(r.reply->str, "cmd=client|list"));
+    hs_reply_free(&r);
+
+    hs_cmd(&other, "CLIENT", "KILL", "TYPE", "pubsub", NULL);
+    hs_assert_reply(&other, ":2\r\n");
+    cr_assert_eq(hs_wait_closed(&sub2, HS_TIMEOUT_MS), HS_EOF);
+    cr_assert_eq(hs_wait_closed(&sub3, HS_TIMEOUT_MS), HS_EOF);
+    hs_cmd(&other, "PING", NULL);
+    hs_assert_reply(&other, "+PONG\r\n");
+    hs_close(&sub2);
+    hs_close(&sub3);
+    hs_close(&other);
+}
