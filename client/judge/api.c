@@ -4,11 +4,11 @@
  * One thread runs an event loop (loop.h) over non-blocking sockets;
  * requests are parsed with http.h, pipelined requests answered in order,
  * keep-alive honoured.  Each connection has caps (http.h limits, output
- * backlog) and timeouts: a request must arrive whole within
- * API_REQUEST_TIMEOUT_MS of its first byte (else 408), an idle keep-alive
- * connection is closed after API_IDLE_TIMEOUT_MS, a peer that stops
- * reading after API_WRITE_TIMEOUT_MS.  Every answer is logged as one
- * access log line. */
+ * backlog) and timeouts, enforced by api_tick: a request must arrive whole
+ * within --request-timeout-ms of its first byte (else 408, then close), an
+ * idle keep-alive connection is closed after --idle-timeout-ms, a peer
+ * that stops reading after API_WRITE_TIMEOUT_MS without progress.  Every
+ * answer is logged as one access log line. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -21,16 +21,15 @@
 #include "api.h"
 #include "runner.h"
 
-#define API_MAX_BODY           (512 * 1024) /* JSON with escaped code */
-#define API_MAX_HEADER         (16 * 1024)
-#define API_MAX_TARGET         2048
-#define API_READ_CHUNK         (16 * 1024)
-#define API_OUT_HIGH           (1024 * 1024) /* stop reading above this */
-#define API_REQUEST_TIMEOUT_MS 10000
-#define API_IDLE_TIMEOUT_MS    30000
-#define API_WRITE_TIMEOUT_MS   10000
-#define API_TICK_MS            500
-#define API_LOG_TARGET_MAX     200
+#define API_MAX_BODY         (512 * 1024) /* JSON with escaped code */
+#define API_MAX_HEADER       (16 * 1024)
+#define API_MAX_TARGET       2048
+#define API_READ_CHUNK       (16 * 1024)
+#define API_OUT_HIGH         (1024 * 1024) /* stop reading above this */
+#define API_WRITE_TIMEOUT_MS 10000
+#define API_TICK_MS          500
+#define API_TICK_MIN_MS      20
+#define API_LOG_TARGET_MAX   200
 
 struct api_conn {
     struct api *api;
@@ -291,10 +290,12 @@ static void accept_event(struct jloop *l, int fd, unsigned events, void *data)
     }
 }
 
-/* Every API_TICK_MS: enforce the timeouts of the overview. */
+/* Every api_tick_ms(): enforce the timeouts of the overview (so each
+ * fires up to one tick late). */
 static void api_tick(struct jloop *l, void *data)
 {
     struct api *api = data;
+    const struct judge_config *cfg = api->cfg;
     long long now = judge_mono_ms();
     struct api_conn *next;
 
@@ -304,7 +305,7 @@ static void api_tick(struct jloop *l, void *data)
             if (now - c->last_io > API_WRITE_TIMEOUT_MS)
                 conn_close(api, c);
         } else if (c->req_start &&
-                   now - c->req_start > API_REQUEST_TIMEOUT_MS) {
+                   now - c->req_start > cfg->request_timeout_ms) {
             struct api_reply r;
             api_reply_init(&r);
             api_reply_error(&r, 408, "request not received in time");
@@ -314,13 +315,27 @@ static void api_tick(struct jloop *l, void *data)
                 conn_close(api, c);
             else
                 jloop_set(l, c->fd, JLOOP_WRITE);
-        } else if (c->in_len == 0 && now - c->last_io > API_IDLE_TIMEOUT_MS) {
+        } else if (c->in_len == 0 && now - c->last_io > cfg->idle_timeout_ms) {
             conn_close(api, c);
         }
     }
 }
 
 /* ---- start-up ----------------------------------------------------------- */
+
+/* How often api_tick runs: API_TICK_MS, or often enough that a short
+ * timeout (tests use a few hundred ms) fires at most a quarter late. */
+static int api_tick_ms(const struct judge_config *cfg)
+{
+    int t = cfg->request_timeout_ms < cfg->idle_timeout_ms
+                ? cfg->request_timeout_ms
+                : cfg->idle_timeout_ms;
+
+    t /= 4;
+    if (t < API_TICK_MIN_MS)
+        return API_TICK_MIN_MS;
+    return t > API_TICK_MS ? API_TICK_MS : t;
+}
 
 static void api_free(struct api *api)
 {
@@ -364,7 +379,7 @@ int api_run(const struct judge_config *cfg)
         api_free(&api);
         return 1;
     }
-    jloop_set_tick(api.loop, API_TICK_MS, api_tick, &api);
+    jloop_set_tick(api.loop, api_tick_ms(cfg), api_tick, &api);
     if (api_broker_get(&api) != NULL)
         judge_log(2, "connected to broker %s:%d", cfg->broker_host,
                   cfg->broker_port);

@@ -247,6 +247,26 @@ static int read_exec(struct client *b, int n, char *err, size_t errlen)
     return rc;
 }
 
+/* The caps on a new submission, given the user's in-flight count and the
+ * queue's length: 0 when it may go in, else 429 (the user's cap) or 503
+ * (the queue's) with the reason in err. */
+static int check_caps(const struct api *api, long long inflight, long long qlen,
+                      char *err, size_t errlen)
+{
+    if (inflight >= api->cfg->max_inflight) {
+        snprintf(err, errlen,
+                 "%lld submissions of this user are still being judged "
+                 "(limit %d)",
+                 inflight, api->cfg->max_inflight);
+        return 429;
+    }
+    if (qlen >= api->cfg->max_queue) {
+        snprintf(err, errlen, "the queue is full (%lld waiting)", qlen);
+        return 503;
+    }
+    return 0;
+}
+
 /* Record and queue a submission (see the overview).  Returns the HTTP
  * status to answer: 202, or 429, 500, 503 with a reason in err. */
 static int api_enqueue(struct api *api, const struct record *rec, char *err,
@@ -275,16 +295,8 @@ static int api_enqueue(struct api *api, const struct record *rec, char *err,
                 break;
             continue;
         }
-        if (rc == 0 && inflight >= api->cfg->max_inflight) {
-            snprintf(err, errlen,
-                     "%lld submissions of this user are still being judged "
-                     "(limit %d)",
-                     inflight, api->cfg->max_inflight);
-            rc = 429;
-        } else if (rc == 0 && qlen >= api->cfg->max_queue) {
-            snprintf(err, errlen, "the queue is full (%lld waiting)", qlen);
-            rc = 503;
-        }
+        if (rc == 0)
+            rc = check_caps(api, inflight, qlen, err, errlen);
         if (rc > 0) {
             resp_reply_free(client_command(b, "UNWATCH", NULL));
             return rc == 1 ? 500 : rc;

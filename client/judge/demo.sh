@@ -5,9 +5,14 @@
 #
 #   BIN=bin bash client/judge/demo.sh      (from the repository root)
 #
-# Logs go to a fresh directory under $TMPDIR (or /tmp), named at start.
+# DEMO_BROKER_PORT, DEMO_API_PORT and DEMO_NOTIFY_PORT move it elsewhere
+# when the default ports are taken.  Logs go to a fresh directory under
+# $TMPDIR (or /tmp), named at start, and so do the workers' runs.
 set -u
 BIN=${BIN:-bin}
+broker_port=${DEMO_BROKER_PORT:-6379}
+api_port=${DEMO_API_PORT:-3000}
+notify_port=${DEMO_NOTIFY_PORT:-8080}
 logs=$(mktemp -d "${TMPDIR:-/tmp}/judge-demo.XXXXXX") || exit 1
 pids=""
 
@@ -27,10 +32,11 @@ in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-for port in 6379 3000 8080; do
+for port in "$broker_port" "$api_port" "$notify_port"; do
     if in_use "$port"; then
         echo "demo: port $port is already in use (another respd, redis-server" >&2
-        echo "      or demo?); stop it first" >&2
+        echo "      or demo?); stop it first, or choose others with" >&2
+        echo "      DEMO_BROKER_PORT, DEMO_API_PORT, DEMO_NOTIFY_PORT" >&2
         exit 1
     fi
 done
@@ -58,46 +64,51 @@ wait_port() {
     exit 1
 }
 
-start respd "$BIN/respd" --port 6379 --save "" --dir "$logs"
-wait_port 6379 respd
-start api "$BIN/judge" api
-start worker-1 "$BIN/judge" worker --id demo-1
-start worker-2 "$BIN/judge" worker --id demo-2
-start notify "$BIN/judge" notify
-wait_port 3000 api
-wait_port 8080 notify
+broker=127.0.0.1:$broker_port
+mkdir -p "$logs/runs"
+start respd "$BIN/respd" --port "$broker_port" --save "" --dir "$logs"
+wait_port "$broker_port" respd
+start api "$BIN/judge" api --broker "$broker" --listen "127.0.0.1:$api_port"
+start worker-1 "$BIN/judge" worker --broker "$broker" --id demo-1 \
+    --tmp-dir "$logs/runs"
+start worker-2 "$BIN/judge" worker --broker "$broker" --id demo-2 \
+    --tmp-dir "$logs/runs"
+start notify "$BIN/judge" notify --broker "$broker" \
+    --listen "127.0.0.1:$notify_port"
+wait_port "$api_port" api
+wait_port "$notify_port" notify
 
 cat <<EOF
 
 The judge pipeline is running:
-  respd    127.0.0.1:6379   the queue, the records and the channel
-  api      127.0.0.1:3000   HTTP: submit, read records and problems
+  respd    127.0.0.1:$broker_port   the queue, the records and the channel
+  api      127.0.0.1:$api_port   HTTP: submit, read records and problems
   workers  demo-1, demo-2   judging submissions
-  notify   127.0.0.1:8080   WebSocket: verdicts pushed to users
+  notify   127.0.0.1:$notify_port   WebSocket: verdicts pushed to users
 Logs: $logs
 
 1. Watch verdicts arrive.  In a browser's console (any page):
-     ws = new WebSocket("ws://127.0.0.1:8080");
+     ws = new WebSocket("ws://127.0.0.1:$notify_port");
      ws.onmessage = (e) => console.log(JSON.parse(e.data));
      ws.onopen = () => ws.send(JSON.stringify({userId: "alice"}));
    or listen on the broker's channel directly:
-     redis-cli -p 6379 subscribe problem_done
+     redis-cli -p $broker_port subscribe problem_done
 
 2. Look at the problems and languages:
-     curl -s localhost:3000/problems
-     curl -s localhost:3000/problems/a-plus-b
-     curl -s localhost:3000/languages
+     curl -s localhost:$api_port/problems
+     curl -s localhost:$api_port/problems/a-plus-b
+     curl -s localhost:$api_port/languages
 
 3. Submit an accepted and a wrong answer:
-     curl -s localhost:3000/submissions -d '{"userId": "alice",
+     curl -s localhost:$api_port/submissions -d '{"userId": "alice",
        "problemId": "a-plus-b", "lang": "python",
        "code": "a, b = map(int, input().split())\\nprint(a + b)\\n"}'
-     curl -s localhost:3000/submissions -d '{"userId": "alice",
+     curl -s localhost:$api_port/submissions -d '{"userId": "alice",
        "problemId": "a-plus-b", "lang": "c",
        "code": "int main(void) { return 0; }"}'
    Each answers {"id": ...}; the verdicts reach the socket of step 1.
 
-4. Or poll:   curl -s localhost:3000/submissions/<id>
+4. Or poll:   curl -s localhost:$api_port/submissions/<id>
 
 5. Kill a worker in the middle of a job (kill -9 <pid>, pids below): the
    other one takes the job over once the lease of the dead one expires

@@ -726,9 +726,25 @@ static void after_value(struct json_writer *w)
         w->done = 1;
 }
 
-static int write_escaped(struct json_writer *w, const char *s, size_t n)
+/* Write the escape of one ASCII byte that cannot appear raw in a string
+ * (a quote, a backslash or a control byte). */
+static int emit_escape(struct json_writer *w, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
+    static const char from[] = "\"\\\b\f\n\r\t";
+    static const char to[] = "\"\\bfnrt";
+    const char *at = c != '\0' ? strchr(from, c) : NULL;
+    char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+
+    if (at == NULL)
+        return emit(w, esc, sizeof(esc));
+    esc[1] = to[at - from];
+    return emit(w, esc, 2);
+}
+
+/* Write s[0..n) as a JSON string literal (the rules are in json.h). */
+static int write_escaped(struct json_writer *w, const char *s, size_t n)
+{
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
 
@@ -746,50 +762,16 @@ static int write_escaped(struct json_writer *w, const char *s, size_t n)
         i = run;
         if (i == n)
             break;
-
-        if (u[i] >= 0x80) {
-            k = utf8_char_len(u + i, n - i);
-            if (k == 0 ? emit(w, "\xEF\xBF\xBD", 3) : emit(w, s + i, k))
-                return -1;
-            i += k ? k : 1;
-            continue;
-        }
-        {
-            char esc[6] = {'\\', 0, 0, 0, 0, 0};
-            size_t len = 2;
-
-            switch (u[i]) {
-            case '"':
-                esc[1] = '"';
-                break;
-            case '\\':
-                esc[1] = '\\';
-                break;
-            case '\b':
-                esc[1] = 'b';
-                break;
-            case '\f':
-                esc[1] = 'f';
-                break;
-            case '\n':
-                esc[1] = 'n';
-                break;
-            case '\r':
-                esc[1] = 'r';
-                break;
-            case '\t':
-                esc[1] = 't';
-                break;
-            default:
-                memcpy(esc + 1, "u00", 3);
-                esc[4] = hex[u[i] >> 4];
-                esc[5] = hex[u[i] & 0xf];
-                len = 6;
-            }
-            if (emit(w, esc, len) < 0)
+        if (u[i] < 0x80) {
+            if (emit_escape(w, u[i]) < 0)
                 return -1;
             i++;
+            continue;
         }
+        k = utf8_char_len(u + i, n - i);
+        if (k == 0 ? emit(w, "\xEF\xBF\xBD", 3) : emit(w, s + i, k))
+            return -1;
+        i += k ? k : 1;
     }
     return emit(w, "\"", 1);
 }

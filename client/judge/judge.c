@@ -41,6 +41,8 @@ void judge_config_default(struct judge_config *cfg, const char *role)
     cfg->max_queue = JUDGE_MAX_QUEUE;
     cfg->recent = JUDGE_RECENT;
     cfg->max_conns = JUDGE_MAX_CONNS;
+    cfg->request_timeout_ms = JUDGE_REQUEST_TIMEOUT_MS;
+    cfg->idle_timeout_ms = JUDGE_IDLE_TIMEOUT_MS;
     cfg->access_log = 1;
 }
 

@@ -41,6 +41,15 @@
 #define JUDGE_MAX_CONNS         1024
 #define JUDGE_BROKER_CONNECT_MS 500
 #define JUDGE_BROKER_IO_MS      2000
+/* The most --recent may be: each notify socket remembers this many final
+ * records sent, so that a snapshot never repeats one (notify.c). */
+#define JUDGE_RECENT_MAX 64
+/* api: a request must arrive whole within this of its first byte (408);
+ * notify: the WebSocket handshake, within this of connecting. */
+#define JUDGE_REQUEST_TIMEOUT_MS 10000
+/* api: an idle keep-alive connection is closed after this; notify: a
+ * socket that has not identified by then is closed (1008). */
+#define JUDGE_IDLE_TIMEOUT_MS 30000
 
 struct judge_config {
     const char *role; /* "api", "worker", "notify" */
@@ -57,7 +66,9 @@ struct judge_config {
     long max_queue;
     int recent;
     int max_conns;
-    int access_log; /* api: one line per request */
+    int request_timeout_ms; /* JUDGE_REQUEST_TIMEOUT_MS */
+    int idle_timeout_ms;    /* JUDGE_IDLE_TIMEOUT_MS */
+    int access_log;         /* api: one line per request */
 };
 
 /* Fill *cfg with the defaults for role (listen port by role). */

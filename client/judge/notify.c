@@ -23,8 +23,9 @@
  * for up to JUDGE_BROKER_IO_MS.  Several notify processes can run side
  * by side; each gets every message and forwards it to its own sockets.
  *
- * Per socket: the handshake must arrive within NOTIFY_HANDSHAKE_MS, the
- * identification within NOTIFY_IDENTIFY_MS; messages from clients are
+ * Per socket: the handshake must arrive within --request-timeout-ms of
+ * connecting (else the socket is closed), the identification within
+ * --idle-timeout-ms (else close 1008); messages from clients are
  * capped at NOTIFY_MAX_MESSAGE; a client that does not read and lets
  * NOTIFY_OUT_MAX bytes pile up is disconnected; idle sockets get a ping
  * every NOTIFY_PING_MS (a dead peer then shows up as a write error). */
@@ -44,17 +45,15 @@
 #include "record.h"
 #include "ws.h"
 
-#define NOTIFY_MAX_HEADER   8192
-#define NOTIFY_MAX_MESSAGE  4096
-#define NOTIFY_OUT_MAX      (1024 * 1024)
-#define NOTIFY_READ_CHUNK   4096
-#define NOTIFY_HANDSHAKE_MS 10000
-#define NOTIFY_IDENTIFY_MS  30000
-#define NOTIFY_PING_MS      30000
-#define NOTIFY_TICK_MS      250
-#define NOTIFY_RETRY_MS     200
-#define NOTIFY_SENT_MAX     64
-#define NOTIFY_BUCKETS      4096 /* of the user table; chains grow */
+#define NOTIFY_MAX_HEADER  8192
+#define NOTIFY_MAX_MESSAGE 4096
+#define NOTIFY_OUT_MAX     (1024 * 1024)
+#define NOTIFY_READ_CHUNK  4096
+#define NOTIFY_PING_MS     30000
+#define NOTIFY_TICK_MS     250
+#define NOTIFY_RETRY_MS    200
+#define NOTIFY_SENT_MAX    JUDGE_RECENT_MAX
+#define NOTIFY_BUCKETS     4096 /* of the user table; chains grow */
 
 enum nconn_state { NC_HTTP, NC_WS, NC_CLOSING };
 
@@ -311,6 +310,14 @@ static void conn_update(struct nconn *c)
 
 /* ---- what was sent ------------------------------------------------------ */
 
+/* Whether c was sent the final record of id.  The ring holds the last
+ * NOTIFY_SENT_MAX final records c got.  A snapshot holds the user's
+ * --recent newest submissions (at most JUDGE_RECENT_MAX); for one of
+ * them to have left the ring, NOTIFY_SENT_MAX other final records of the
+ * user must have come after it, nearly all of newer submissions (only
+ * those in flight with it can be older), which would have pushed it out
+ * of the --recent newest.  So a snapshot repeats nothing unless
+ * --max-inflight is close to NOTIFY_SENT_MAX. */
 static int was_sent(const struct nconn *c, const char *id)
 {
     int n = c->nsent < NOTIFY_SENT_MAX ? c->nsent : NOTIFY_SENT_MAX;
@@ -362,6 +369,64 @@ static struct client *query_get(struct notify *n)
     return NULL;
 }
 
+/* Pipeline HGETALL submission:<id> for each id in ids (a LRANGE reply)
+ * and read the replies.  Returns them (ids->elements entries; free each
+ * and the array), or NULL when the broker failed or memory ran out. */
+static struct resp_reply **read_records(struct client *q,
+                                        const struct resp_reply *ids)
+{
+    char key[JUDGE_KEY_MAX];
+    struct resp_reply **recs = calloc(ids->elements + 1, sizeof(*recs));
+    int ok = recs != NULL;
+
+    for (size_t i = 0; i < ids->elements; i++) {
+        const struct resp_reply *e = ids->element[i];
+        judge_key(key, JUDGE_SUB_PREFIX, e->type == RESP_STRING ? e->str : "",
+                  "");
+        client_append(q, "HGETALL", key, NULL);
+    }
+    /* Every reply is read, kept or not, so that the connection stays in
+     * step with its requests. */
+    for (size_t i = 0; i < ids->elements; i++) {
+        struct resp_reply *r = client_read_reply(q);
+        if (r == NULL) {
+            ok = 0;
+            break;
+        }
+        if (recs != NULL)
+            recs[i] = r;
+        else
+            resp_reply_free(r);
+    }
+    if (!ok && recs != NULL) {
+        for (size_t i = 0; i < ids->elements; i++)
+            resp_reply_free(recs[i]);
+        free(recs);
+        recs = NULL;
+    }
+    return recs;
+}
+
+/* Send c the record in reply (an HGETALL answer), if it is one. */
+static void deliver_reply(struct nconn *c, const struct resp_reply *reply)
+{
+    struct record rec;
+    struct json_writer w;
+    size_t len;
+
+    record_init(&rec);
+    json_writer_init(&w);
+    if (record_from_reply(&rec, reply) > 0 &&
+        record_get(&rec, REC_ID, NULL) != NULL &&
+        record_write_json(&rec, &w) == 0) {
+        const char *json = json_writer_result(&w, &len);
+        deliver(c, record_get(&rec, REC_ID, NULL),
+                record_is(&rec, REC_STATUS, RECORD_DONE), json, len);
+    }
+    json_writer_free(&w);
+    record_free(&rec);
+}
+
 /* Send c the snapshot of its user's submissions (see the overview).
  * Leaves c->need_snapshot set when the broker could not be read. */
 static void snapshot(struct notify *n, struct nconn *c)
@@ -374,52 +439,18 @@ static void snapshot(struct notify *n, struct nconn *c)
     judge_key(key, JUDGE_USER_PREFIX, c->user->id, JUDGE_USER_LIST);
     snprintf(stop, sizeof(stop), "%d", n->cfg->recent - 1);
     struct resp_reply *ids = client_command(q, "LRANGE", key, "0", stop, NULL);
-    if (ids == NULL || ids->type != RESP_ARRAY) {
-        resp_reply_free(ids);
-        return;
-    }
-    for (size_t i = 0; i < ids->elements; i++) {
-        const char *id =
-            ids->element[i]->type == RESP_STRING ? ids->element[i]->str : "";
-        judge_key(key, JUDGE_SUB_PREFIX, id, "");
-        client_append(q, "HGETALL", key, NULL);
-    }
-    struct resp_reply **recs = calloc(ids->elements + 1, sizeof(*recs));
-    int ok = recs != NULL;
-    for (size_t i = 0; i < ids->elements; i++) {
-        struct resp_reply *r = client_read_reply(q);
-        if (r == NULL) {
-            ok = 0;
-            break;
-        }
-        if (recs != NULL)
-            recs[i] = r;
-        else
-            resp_reply_free(r);
-    }
+    struct resp_reply **recs =
+        ids != NULL && ids->type == RESP_ARRAY ? read_records(q, ids) : NULL;
+
     /* The list is newest first; send oldest first. */
-    for (size_t i = ids->elements; ok && i-- > 0;) {
-        struct record rec;
-        struct json_writer w;
-        size_t len;
-        record_init(&rec);
-        json_writer_init(&w);
-        if (record_from_reply(&rec, recs[i]) > 0 &&
-            record_get(&rec, REC_ID, NULL) != NULL &&
-            record_write_json(&rec, &w) == 0) {
-            const char *json = json_writer_result(&w, &len);
-            deliver(c, record_get(&rec, REC_ID, NULL),
-                    record_is(&rec, REC_STATUS, RECORD_DONE), json, len);
-        }
-        json_writer_free(&w);
-        record_free(&rec);
-    }
-    for (size_t i = 0; recs != NULL && i < ids->elements; i++)
+    for (size_t i = recs != NULL ? ids->elements : 0; i-- > 0;) {
+        deliver_reply(c, recs[i]);
         resp_reply_free(recs[i]);
+    }
+    if (recs != NULL)
+        c->need_snapshot = 0;
     free(recs);
     resp_reply_free(ids);
-    if (ok)
-        c->need_snapshot = 0;
 }
 
 /* Forward one message from problem_done to the sockets of its user. */
@@ -725,10 +756,10 @@ static void notify_tick(struct jloop *l, void *data)
         sub_connect(n);
     for (struct nconn *c = n->conns; c != NULL; c = next) {
         next = c->next;
-        if (c->state == NC_HTTP && now - c->opened > NOTIFY_HANDSHAKE_MS)
+        if (c->state == NC_HTTP && now - c->opened > n->cfg->request_timeout_ms)
             c->doomed = 1;
         else if (c->state == NC_WS && c->user == NULL &&
-                 now - c->opened > NOTIFY_IDENTIFY_MS)
+                 now - c->opened > n->cfg->idle_timeout_ms)
             send_close(c, WS_CLOSE_POLICY_VIOLATION, "identify first");
         else if (c->state == NC_WS && c->need_snapshot && n->sub_fd >= 0)
             snapshot(n, c);

@@ -29,7 +29,12 @@
  *
  * At start a worker waits for any live lease on its id (a previous
  * incarnation's runs out; a live duplicate never does, and is logged)
- * and puts back what its previous incarnation left in processing:<me>. */
+ * and puts back what its previous incarnation left in processing:<me>.
+ *
+ * Files: a judge killed mid-run leaves its submission's directory in
+ * --tmp-dir (runner.h).  A worker removes those of dead processes with
+ * runner_sweep() at start, and again whenever its reaper finds a dead
+ * worker, which on one machine is usually the one that left them. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -491,12 +496,29 @@ static int do_job(struct worker *w, const char *id)
 
 /* ---- the heartbeat and the reaper ---------------------------------------- */
 
+/* Remove what dead judges left in the runner's directory (see the
+ * overview).  Safe while this or other workers judge: directories of live
+ * processes stay. */
+static void sweep_tmp(struct worker *w)
+{
+    int n = runner_sweep(w->cfg->tmp_dir);
+
+    if (n > 0)
+        judge_log(2, "removed %d submission director%s left by dead judges", n,
+                  n == 1 ? "y" : "ies");
+    else if (n < 0)
+        judge_log(3, "cannot read %s to remove leftovers of dead judges",
+                  w->cfg->tmp_dir ? w->cfg->tmp_dir
+                                  : "the temporary directory");
+}
+
 /* Return the jobs of every registered worker whose lease has expired. */
 static void reap(struct worker *w)
 {
     struct client *c = w->beat;
     struct resp_reply *ids = client_command(c, "HKEYS", JUDGE_WORKERS, NULL);
     char lease[JUDGE_KEY_MAX], proc[JUDGE_KEY_MAX];
+    int reaped = 0; /* a dead worker was found: sweep after it */
 
     if (ids == NULL || ids->type != RESP_ARRAY) {
         resp_reply_free(ids);
@@ -523,8 +545,11 @@ static void reap(struct worker *w)
         /* A worker coming back re-registers on its next beat. */
         if (n >= 0)
             command_ok(c, "HDEL", JUDGE_WORKERS, e->str, NULL);
+        reaped |= n >= 0;
     }
     resp_reply_free(ids);
+    if (reaped)
+        sweep_tmp(w);
 }
 
 /* Renew the lease and the registration, then reap. */
@@ -738,6 +763,7 @@ int worker_run(const struct judge_config *cfg)
     judge_log(2, "worker %s starting: broker %s:%d, %zu problems, lease %d ms",
               w.id, cfg->broker_host, cfg->broker_port,
               problem_set_count(w.problems), cfg->lease_ms);
+    sweep_tmp(&w);
     if (acquire_lease(&w) < 0 || requeue_own(&w) < 0 || start_beat(&w) < 0) {
         worker_free(&w);
         return judge_stopping() ? 0 : 1;

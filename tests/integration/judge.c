@@ -18,7 +18,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -92,6 +94,7 @@ static struct hs_server broker;
 static struct jt_proc procs[JT_MAX_PROCS];
 static int nprocs;
 static char logdir[64];
+static char rundir[80]; /* the workers' --tmp-dir: <logdir>/run */
 static int broker_port; /* what --broker points the roles at */
 static int api_port;
 static struct client *rc; /* commands to the broker */
@@ -253,10 +256,32 @@ static struct jt_proc *start_worker(const char *id)
     char brk[32];
 
     snprintf(brk, sizeof(brk), "127.0.0.1:%d", broker_port);
-    const char *args[] = {
-        "worker",     "--broker",  brk,          "--id",         id,
-        "--lease-ms", JT_LEASE_MS, "--problems", problems_dir(), NULL};
+    const char *args[] = {"worker",    "--broker",   brk,
+                          "--id",      id,           "--lease-ms",
+                          JT_LEASE_MS, "--problems", problems_dir(),
+                          "--tmp-dir", rundir,       NULL};
     return spawn_judge(id, args);
+}
+
+/* Wait until p's log has a line containing text; 1 if it came. */
+static int wait_log(const struct jt_proc *p, const char *text, int ms)
+{
+    char line[1024];
+    long long deadline = hs_now_ms() + ms;
+
+    for (;;) {
+        FILE *f = fopen(p->log, "r");
+        int found = 0;
+        while (f && !found && fgets(line, sizeof(line), f))
+            found = strstr(line, text) != NULL;
+        if (f)
+            fclose(f);
+        if (found)
+            return 1;
+        if (hs_now_ms() >= deadline || !proc_alive(p))
+            return 0;
+        hs_sleep_ms(10);
+    }
 }
 
 /* ---- fixture ---------------------------------------------------------------
@@ -268,6 +293,8 @@ static void prepare(void)
     srand((unsigned)(getpid() ^ hs_now_ms()));
     snprintf(logdir, sizeof(logdir), "/tmp/judge-test.XXXXXX");
     cr_assert(mkdtemp(logdir) != NULL);
+    snprintf(rundir, sizeof(rundir), "%s/run", logdir);
+    cr_assert(mkdir(rundir, 0700) == 0);
     cr_assert(access(judge_path(), X_OK) == 0, "%s is missing", judge_path());
     cr_assert(access(problems_dir(), R_OK) == 0,
               "%s is missing (run from the repository root)", problems_dir());
@@ -334,6 +361,44 @@ static void use_redis(void)
     cr_assert_fail("redis-server is not installed (make test-deps)");
 }
 
+/* nftw callback: remove one entry, carrying on past failures. */
+static int remove_entry(const char *path, const struct stat *st, int flag,
+                        struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* Entries in directory path (-1 if it cannot be read). */
+static int dir_entries(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *de;
+    int n = 0;
+
+    if (d == NULL)
+        return -1;
+    while ((de = readdir(d)) != NULL)
+        n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+/* Wait until the workers' directory is empty: every submission's
+ * directory removed, by its judge or by a sweep.  Returns its entries. */
+static int wait_rundir_empty(int ms)
+{
+    long long deadline = hs_now_ms() + ms;
+    int n;
+
+    while ((n = dir_entries(rundir)) != 0 && hs_now_ms() < deadline)
+        hs_sleep_ms(20);
+    return n;
+}
+
 static void teardown(void)
 {
     for (int i = 0; i < nprocs; i++)
@@ -354,8 +419,11 @@ static void teardown(void)
     client_free(rc);
     rc = NULL;
     hs_stop(&broker);
+    /* Whatever the processes left (a worker killed mid-run leaves its
+     * submission's directory): the test run leaves nothing in /tmp. */
     if (logdir[0])
-        rmdir(logdir);
+        nftw(logdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    logdir[0] = rundir[0] = '\0';
 }
 
 TestSuite(judge, .fini = teardown, .timeout = 90);
@@ -389,6 +457,20 @@ static char *broker_hget(const char *key, const char *field)
         v = strdup(r->str);
     resp_reply_free(r);
     return v;
+}
+
+/* The broker's count of subscribers to problem_done. */
+static long long numsub(void)
+{
+    struct resp_reply *r =
+        client_command(rc, "PUBSUB", "NUMSUB", JT_CHANNEL, NULL);
+    long long n = -1;
+
+    cr_assert(r != NULL && r->type == RESP_ARRAY && r->elements == 2);
+    if (r->element[1]->type == RESP_INTEGER)
+        n = r->element[1]->integer;
+    resp_reply_free(r);
+    return n;
 }
 
 /* A second connection subscribed to problem_done. */
@@ -589,22 +671,39 @@ static char *wait_status(const char *id, const char *want, int ms)
 /* ---- WebSocket
  * --------------------------------------------------------------- */
 
-/* Send one masked, unfragmented frame of fewer than 126 bytes. */
-static void ws_send(struct jt_ws *ws, int opcode, const void *p, size_t n)
+/* Send one frame: FIN when fin, masked (as a client must) when masked,
+ * a payload of up to 65535 bytes. */
+static void ws_send_frame(struct jt_ws *ws, int fin, int opcode, int masked,
+                          const void *p, size_t n)
 {
     static const unsigned char mask[4] = {0x37, 0xfa, 0x21, 0x3d};
     const unsigned char *s = p;
-    unsigned char frame[256];
+    unsigned char *frame = malloc(n + 8);
     size_t h = 0;
 
-    cr_assert(n < 126 && n + 6 <= sizeof(frame));
-    frame[h++] = 0x80 | (unsigned char)opcode; /* FIN */
-    frame[h++] = 0x80 | (unsigned char)n;
-    memcpy(frame + h, mask, 4);
-    h += 4;
+    cr_assert(n <= 0xffff && frame != NULL);
+    frame[h++] = (fin ? 0x80 : 0) | (unsigned char)opcode;
+    if (n < 126) {
+        frame[h++] = (masked ? 0x80 : 0) | (unsigned char)n;
+    } else {
+        frame[h++] = (masked ? 0x80 : 0) | 126;
+        frame[h++] = (unsigned char)(n >> 8);
+        frame[h++] = (unsigned char)n;
+    }
+    if (masked) {
+        memcpy(frame + h, mask, 4);
+        h += 4;
+    }
     for (size_t i = 0; i < n; i++)
-        frame[h + i] = s[i] ^ mask[i % 4];
+        frame[h + i] = masked ? s[i] ^ mask[i % 4] : s[i];
     send_all(ws->fd, frame, h + n);
+    free(frame);
+}
+
+/* Send one masked, unfragmented frame. */
+static void ws_send(struct jt_ws *ws, int opcode, const void *p, size_t n)
+{
+    ws_send_frame(ws, 1, opcode, 1, p, n);
 }
 
 static void ws_send_text(struct jt_ws *ws, const char *text)
@@ -841,7 +940,7 @@ static void run_pipeline(void)
     cr_assert(strcmp(key, worker) != 0, "judged by the dead worker: %s", rec);
 
     /* Exactly one final record per submission on the channel. */
-    int n_ac = 0, n_wa = 0, n_slow = 0;
+    int n_ac = 0, n_wa = 0, n_slow = 0, same_slow = 0;
     {
         char na[128], nw[128], ns[128];
         snprintf(na, sizeof(na), "\"id\":\"%s\"", ac);
@@ -858,12 +957,15 @@ static void run_pipeline(void)
                 n_ac += strstr(m, na) != NULL;
                 n_wa += strstr(m, nw) != NULL;
                 n_slow += strstr(m, ns) != NULL;
+                if (strstr(m, ns) != NULL)
+                    same_slow = strcmp(m, rec) == 0;
             }
             resp_reply_free(r);
         }
     }
     jt_assert(n_ac == 1 && n_wa == 1 && n_slow == 1,
               "published: ac %d, wa %d, slow %d", n_ac, n_wa, n_slow);
+    cr_assert(same_slow, "the channel and the socket carry the same record");
     ws_poll(&ws, 200);
     cr_assert_eq(ws_count_done(&ws, slow), 1);
     cr_assert_eq(ws_count_done(&ws, ac), 1);
@@ -874,6 +976,11 @@ static void run_pipeline(void)
     cr_assert_eq(broker_int("LLEN", "processing:w2", NULL), 0);
     snprintf(key, sizeof(key), "user:%s:inflight", user);
     cr_assert_eq(broker_int("GET", key, NULL), 0);
+
+    /* The killed worker's submission directory was swept by the reaper
+     * of the other; the other judges removed their own. */
+    int left = wait_rundir_empty(3000);
+    jt_assert(left == 0, "%d entries left in %s", left, rundir);
     client_free(sub);
     ws_close(&ws);
 }
@@ -921,6 +1028,7 @@ Test(judge, two_notify_processes_both_forward)
     ws_open(&b, port2, "shared");
     ws_poll(&a, 100);
     ws_poll(&b, 100);
+    cr_assert_eq(numsub(), 2, "one subscriber connection per notify");
     submit("shared", "a-plus-b", "c", AC_C, id);
     assert_verdict(ws_wait_done(&a, id, JT_VERDICT_MS), "AC");
     assert_verdict(ws_wait_done(&b, id, JT_VERDICT_MS), "AC");
@@ -1030,6 +1138,15 @@ Test(judge, api_caps_answer_429_and_503)
     api_port = start_server_role("api", "api", extra);
     submit("greedy", "a-plus-b", "python", WA_PY, id);
     submit("greedy", "a-plus-b", "python", WA_PY, id);
+    /* No worker runs: the record stays PENDING, without a verdict. */
+    snprintf(json, sizeof(json), "/submissions/%s", id);
+    cr_assert_eq(http("GET", json, NULL, &body), 200);
+    cr_assert(strstr(body, "\"userId\":\"greedy\",\"problemId\":\"a-plus-b\","
+                           "\"lang\":\"python\",\"status\":\"PENDING\"") &&
+                  strstr(body, "\"attempts\":0") &&
+                  !strstr(body, "\"verdict\""),
+              "%s", body);
+    free(body);
     snprintf(json, sizeof(json),
              "{\"problemId\":\"a-plus-b\",\"lang\":\"python\",\"code\":"
              "\"print(1)\",\"userId\":\"%s\"}",
@@ -1099,7 +1216,8 @@ Test(judge, api_answers_503_while_the_broker_is_down)
     free(body);
 }
 
-/* GET endpoints, keep-alive with two pipelined requests, 404 and 405. */
+/* GET endpoints (each request in the access log), keep-alive with two
+ * pipelined requests, 404 and 405. */
 Test(judge, api_serves_problems_and_keeps_connections_alive)
 {
     char *body;
@@ -1108,8 +1226,11 @@ Test(judge, api_serves_problems_and_keeps_connections_alive)
                               "Connection: close\r\n\r\n";
 
     start_broker();
+    struct jt_proc *api = &procs[nprocs];
     api_port = start_server_role("api", "api", NULL);
     cr_assert_eq(http("GET", "/problems", NULL, &body), 200);
+    jt_assert(wait_log(api, "\"GET /problems HTTP/1.1\" 200 ", 1000),
+              "no access log line for the request");
     cr_assert(strstr(body, "{\"id\":\"a-plus-b\",\"title\":") != NULL, "%s",
               body);
     free(body);
@@ -1194,4 +1315,386 @@ Test(judge, notify_answers_ping_close_and_bad_messages)
     cr_assert(ws.ctl_len >= 2 && ws.ctl[0] == 0x03 && ws.ctl[1] == 0xe8);
     cr_assert(ws.eof, "then the connection ends");
     ws_close(&ws);
+}
+
+/* ---- leftovers, timeouts, caps -------------------------------------------
+ */
+
+/* A worker starting up removes the submission directories that judges
+ * killed mid-run left in its --tmp-dir, and only those of dead processes
+ * (runner_sweep). */
+Test(judge, a_starting_worker_removes_what_dead_judges_left)
+{
+    char dead[PATH_MAX], live[PATH_MAX], file[PATH_MAX + 16];
+    pid_t pid = fork();
+
+    if (pid == 0)
+        _exit(0);
+    cr_assert(pid > 0);
+    waitpid(pid, NULL, 0); /* a pid that was a process and is not now */
+    start_broker();
+    snprintf(dead, sizeof(dead), "%s/respd-judge-%d-Ab3dEf", rundir, (int)pid);
+    snprintf(live, sizeof(live), "%s/respd-judge-%d-Gh5iJk", rundir,
+             (int)getpid());
+    cr_assert(mkdir(dead, 0700) == 0 && mkdir(live, 0700) == 0);
+    snprintf(file, sizeof(file), "%s/main.py", dead);
+    fclose(fopen(file, "w"));
+
+    struct jt_proc *w = start_worker("w1");
+    jt_assert(wait_log(w, "worker w1 ready", JT_START_MS), "no ready line");
+    cr_assert(access(dead, F_OK) != 0, "%s is still there", dead);
+    cr_assert(access(live, F_OK) == 0, "a live process's directory went");
+    jt_assert(wait_log(w, "removed 1 submission directory", 0),
+              "the sweep is logged");
+}
+
+/* Send without asserting: the server may have closed already. */
+static void send_quietly(int fd, const void *p, size_t n)
+{
+    ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+    (void)w;
+}
+
+/* Read until the peer closes (1) or ms pass (0); what came is in *out
+ * (NUL-terminated, to free). */
+static int read_to_eof(int fd, int ms, char **out)
+{
+    char *buf = malloc(JT_HTTP_BUF);
+    size_t n = 0;
+    int closed = 0;
+    long long deadline = hs_now_ms() + ms;
+
+    cr_assert(buf != NULL);
+    while (!closed && n < JT_HTTP_BUF - 1) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        long long left = deadline - hs_now_ms();
+        if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+            break;
+        ssize_t r = recv(fd, buf + n, JT_HTTP_BUF - 1 - n, 0);
+        if (r > 0)
+            n += (size_t)r;
+        else
+            closed = 1; /* EOF, or a reset: gone either way */
+    }
+    buf[n] = '\0';
+    *out = buf;
+    return closed;
+}
+
+/* A request that has not arrived whole --request-timeout-ms after its
+ * first byte gets 408 and the connection closes, though bytes keep
+ * trickling in; a keep-alive connection left idle, and one that never
+ * sends a byte, close after --idle-timeout-ms. */
+Test(judge, api_timeouts_close_slow_and_idle_connections)
+{
+    const char *const extra[] = {"--request-timeout-ms", "400",
+                                 "--idle-timeout-ms", "900", NULL};
+    static const char head[] = "GET /problems HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    static const char whole[] = "GET /problems HTTP/1.1\r\nHost: x\r\n\r\n";
+    char *resp = NULL;
+
+    start_broker();
+    struct jt_proc *api = &procs[nprocs];
+    api_port = start_server_role("api", "api", extra);
+
+    /* Slow: one more header byte every 50 ms, never the end. */
+    int fd = tcp_connect(api_port);
+    long long t0 = hs_now_ms();
+    send_all(fd, head, sizeof(head) - 1);
+    int closed = 0;
+    while (!closed && hs_now_ms() - t0 < 5000) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        if (poll(&pfd, 1, 50) > 0)
+            closed = read_to_eof(fd, 3000, &resp);
+        else
+            send_quietly(fd, "a", 1);
+    }
+    long long ms = hs_now_ms() - t0;
+    close(fd);
+    cr_assert(closed, "a slow request kept its connection %lld ms", ms);
+    cr_assert(strncmp(resp, "HTTP/1.1 408 ", 13) == 0, "%s", resp);
+    cr_assert(strstr(resp, "Connection: close\r\n") != NULL, "%s", resp);
+    cr_assert(ms >= 400 && ms < 3000, "408 after %lld ms", ms);
+    free(resp);
+    jt_assert(wait_log(api, "\"-\" 408 ", 1000), "no access log line");
+
+    /* Idle after an answer on a keep-alive connection. */
+    fd = tcp_connect(api_port);
+    t0 = hs_now_ms();
+    send_all(fd, whole, sizeof(whole) - 1);
+    closed = read_to_eof(fd, 5000, &resp);
+    ms = hs_now_ms() - t0;
+    close(fd);
+    cr_assert(closed, "an idle keep-alive connection stayed open");
+    cr_assert(strncmp(resp, "HTTP/1.1 200 ", 13) == 0, "%s", resp);
+    cr_assert(strstr(resp, "Connection: keep-alive\r\n") != NULL, "%s", resp);
+    cr_assert(ms >= 900 && ms < 4000, "closed after %lld ms", ms);
+    free(resp);
+
+    /* Silent from the start. */
+    fd = tcp_connect(api_port);
+    t0 = hs_now_ms();
+    closed = read_to_eof(fd, 5000, &resp);
+    ms = hs_now_ms() - t0;
+    close(fd);
+    cr_assert(closed, "a silent connection stayed open");
+    cr_assert_str_eq(resp, "");
+    cr_assert(ms >= 900 && ms < 4000, "closed after %lld ms", ms);
+    free(resp);
+}
+
+/* The request size caps: a body over 512 KiB is refused from its
+ * Content-Length (413), a header section over 16 KiB is 431, a target
+ * over 2 KiB is 414; each closes the connection and writes nothing. */
+Test(judge, api_refuses_oversized_requests)
+{
+    static const char big_body[] = "POST /submissions HTTP/1.1\r\nHost: x\r\n"
+                                   "Content-Length: 600000\r\n\r\n";
+    static const char head_start[] = "GET /problems HTTP/1.1\r\nHost: x\r\n"
+                                     "X-Big: ";
+    static const char target_start[] = "GET /problems/";
+    static const char target_end[] = " HTTP/1.1\r\nHost: x\r\n\r\n";
+    size_t hl = strlen(head_start), tl = strlen(target_start);
+    char *big_head = malloc(hl + 17000 + 5);
+    char *big_target = malloc(tl + 3000 + sizeof(target_end));
+    char *resp;
+
+    cr_assert(big_head != NULL && big_target != NULL);
+    memcpy(big_head, head_start, hl);
+    memset(big_head + hl, 'a', 17000);
+    strcpy(big_head + hl + 17000, "\r\n\r\n");
+    memcpy(big_target, target_start, tl);
+    memset(big_target + tl, 'p', 3000);
+    strcpy(big_target + tl + 3000, target_end);
+    start_broker();
+    api_port = start_server_role("api", "api", NULL);
+
+    const char *reqs[] = {big_body, big_head, big_target};
+    const char *want[] = {"HTTP/1.1 413 ", "HTTP/1.1 431 ", "HTTP/1.1 414 "};
+    for (int i = 0; i < 3; i++) {
+        int fd = tcp_connect(api_port);
+        send_all(fd, reqs[i], strlen(reqs[i]));
+        int closed = read_to_eof(fd, 5000, &resp);
+        close(fd);
+        cr_assert(strncmp(resp, want[i], 13) == 0, "%s", resp);
+        cr_assert(strstr(resp, "{\"error\":") != NULL, "%s", resp);
+        cr_assert(closed, "the connection stayed open after %s", want[i]);
+        free(resp);
+    }
+    free(big_head);
+    free(big_target);
+    cr_assert_eq(broker_int("DBSIZE", NULL, NULL), 0, "nothing written");
+}
+
+/* notify closes a connection whose handshake has not come within
+ * --request-timeout-ms, and a WebSocket that has not identified within
+ * --idle-timeout-ms (with close code 1008). */
+Test(judge, notify_closes_sockets_that_do_not_handshake_or_identify)
+{
+    const char *const extra[] = {"--request-timeout-ms", "400",
+                                 "--idle-timeout-ms", "900", NULL};
+    struct jt_ws ws;
+    char *resp;
+
+    start_broker();
+    int port = start_server_role("notify", "notify", extra);
+    int fd = tcp_connect(port);
+    long long t0 = hs_now_ms();
+    send_all(fd, "GET / HTTP/1.1\r\n", 16);
+    int closed = read_to_eof(fd, 5000, &resp);
+    long long ms = hs_now_ms() - t0;
+    close(fd);
+    cr_assert(closed, "a half handshake kept its connection");
+    cr_assert(ms >= 400 && ms < 3000, "closed after %lld ms", ms);
+    free(resp);
+
+    t0 = hs_now_ms();
+    ws_open(&ws, port, NULL);
+    while (!ws.eof && hs_now_ms() - t0 < 5000)
+        ws_poll(&ws, 50);
+    ms = hs_now_ms() - t0;
+    cr_assert(ws.eof, "an anonymous socket stayed open");
+    cr_assert_eq(ws.ctl_opcode, 0x8, "a close frame first");
+    cr_assert(ws.ctl_len >= 2 && (ws.ctl[0] << 8 | ws.ctl[1]) == 1008);
+    cr_assert(ms >= 900 && ms < 4000, "closed after %lld ms", ms);
+    ws_close(&ws);
+}
+
+/* notify holds one subscriber connection however many sockets it has, and
+ * forwards a verdict to every socket of its user and to no other. */
+Test(judge, notify_forwards_to_every_socket_of_the_user_only)
+{
+    struct jt_ws a1, a2, b;
+    char id[64];
+
+    int port = start_pipeline();
+    ws_open(&a1, port, "fan");
+    ws_open(&a2, port, "fan");
+    ws_open(&b, port, "bystander");
+    ws_poll(&a1, 50);
+    ws_poll(&a2, 50);
+    ws_poll(&b, 50);
+    cr_assert_eq(numsub(), 1, "one subscriber connection for 3 sockets");
+    submit("fan", "a-plus-b", "python", WA_PY, id);
+    assert_verdict(ws_wait_done(&a1, id, JT_VERDICT_MS), "WA");
+    assert_verdict(ws_wait_done(&a2, id, JT_VERDICT_MS), "WA");
+    ws_poll(&b, 300);
+    cr_assert_eq(b.nmsgs, 0, "another user's socket got %s", b.msgs[0]);
+    ws_close(&a1);
+    ws_close(&a2);
+    ws_close(&b);
+}
+
+/* Wait for the next text message on ws; returns it (owned by ws). */
+static const char *ws_next_text(struct jt_ws *ws, int ms)
+{
+    int have = ws->nmsgs;
+    long long deadline = hs_now_ms() + ms;
+
+    while (ws->nmsgs == have && !ws->eof && hs_now_ms() < deadline)
+        ws_poll(ws, 50);
+    cr_assert(ws->nmsgs > have, "no message came");
+    return ws->msgs[have];
+}
+
+/* Wait for the server to close ws; returns the close code it sent. */
+static int ws_wait_close(struct jt_ws *ws, int ms)
+{
+    long long deadline = hs_now_ms() + ms;
+
+    while (!ws->eof && hs_now_ms() < deadline)
+        ws_poll(ws, 50);
+    cr_assert(ws->eof, "the socket stayed open");
+    cr_assert_eq(ws->ctl_opcode, 0x8, "no close frame before the end");
+    cr_assert(ws->ctl_len >= 2);
+    return ws->ctl[0] << 8 | ws->ctl[1];
+}
+
+/* RFC 6455 on a live notify: an identification in fragments with a ping
+ * between them, or in a binary frame, counts; a message over 4 KiB is
+ * closed with 1009, an unmasked frame with 1002, invalid UTF-8 with 1007. */
+Test(judge, notify_reassembles_fragments_and_enforces_the_protocol)
+{
+    static const char ident[] = "{\"userId\": \"frag\"}";
+    struct jt_ws ws;
+    char big[5000];
+
+    start_broker();
+    int port = start_server_role("notify", "notify", NULL);
+
+    ws_open(&ws, port, NULL);
+    ws_send_frame(&ws, 0, 0x1, 1, ident, 6);
+    ws_send(&ws, 0x9, "mid", 3);
+    ws_send_frame(&ws, 0, 0x0, 1, ident + 6, 6);
+    ws_send_frame(&ws, 1, 0x0, 1, ident + 12, sizeof(ident) - 13);
+    ws_send_text(&ws, ident);
+    cr_assert_str_eq(ws_next_text(&ws, 5000),
+                     "{\"error\":\"already identified\"}");
+    cr_assert_eq(ws.ctl_opcode, 0xA, "the ping between fragments: a pong");
+    cr_assert(ws.ctl_len == 3 && memcmp(ws.ctl, "mid", 3) == 0);
+    ws_close(&ws);
+
+    ws_open(&ws, port, NULL);
+    ws_send(&ws, 0x2, ident, sizeof(ident) - 1);
+    ws_send_text(&ws, ident);
+    cr_assert_str_eq(ws_next_text(&ws, 5000),
+                     "{\"error\":\"already identified\"}");
+    ws_close(&ws);
+
+    ws_open(&ws, port, NULL);
+    memset(big, 'x', sizeof(big));
+    ws_send(&ws, 0x1, big, sizeof(big));
+    cr_assert_eq(ws_wait_close(&ws, 5000), 1009);
+    ws_close(&ws);
+
+    ws_open(&ws, port, NULL);
+    ws_send_frame(&ws, 1, 0x1, 0, ident, sizeof(ident) - 1);
+    cr_assert_eq(ws_wait_close(&ws, 5000), 1002);
+    ws_close(&ws);
+
+    ws_open(&ws, port, NULL);
+    ws_send(&ws, 0x1, "{\"userId\": \"\xff\"}", 16);
+    cr_assert_eq(ws_wait_close(&ws, 5000), 1007);
+    ws_close(&ws);
+}
+
+/* Close the broker's one subscribed connection (CLIENT KILL ID: respd
+ * does not count subscribers as TYPE pubsub). */
+static void kill_subscriber(void)
+{
+    struct resp_reply *r = client_command(rc, "CLIENT", "LIST", NULL);
+    char id[32] = "";
+
+    cr_assert(r != NULL && r->type == RESP_STRING);
+    for (char *line = r->str; line != NULL && line[0] != '\0';) {
+        char *end = strchr(line, '\n');
+        if (end)
+            *end = '\0';
+        if (strstr(line, " sub=1 ") != NULL && strncmp(line, "id=", 3) == 0)
+            sscanf(line + 3, "%31[0-9]", id);
+        line = end ? end + 1 : NULL;
+    }
+    resp_reply_free(r);
+    cr_assert(id[0] != '\0', "no subscribed connection");
+    r = client_command(rc, "CLIENT", "KILL", "ID", id, NULL);
+    cr_assert(r != NULL && r->type == RESP_INTEGER && r->integer == 1);
+    resp_reply_free(r);
+}
+
+/* When notify's subscriber connection drops, whatever was published in
+ * the gap is gone from the channel: on resubscribing notify sends every
+ * identified socket a fresh snapshot, and forwards from the new
+ * subscription. */
+Test(judge, notify_resends_a_snapshot_after_losing_its_subscription)
+{
+    static const char rec2[] = "{\"id\":\"gap-2\",\"userId\":\"gap\","
+                               "\"status\":\"DONE\",\"verdict\":\"WA\"}";
+    struct jt_ws ws;
+
+    start_broker();
+    int port = start_server_role("notify", "notify", NULL);
+    ws_open(&ws, port, "gap");
+    long long deadline = hs_now_ms() + 5000;
+    while (numsub() != 1 && hs_now_ms() < deadline)
+        hs_sleep_ms(10);
+    ws_poll(&ws, 100);
+    cr_assert_eq(ws.nmsgs, 0, "nothing to send yet: %s", ws.msgs[0]);
+
+    /* A verdict written while notify is not listening (never published). */
+    struct resp_reply *r =
+        client_command(rc, "HSET", "submission:gap-1", "id", "gap-1", "userId",
+                       "gap", "problemId", "a-plus-b", "lang", "c", "status",
+                       "DONE", "verdict", "AC", NULL);
+    cr_assert(r != NULL && r->type == RESP_INTEGER);
+    resp_reply_free(r);
+    cr_assert_eq(broker_int("LPUSH", "user:gap:submissions", "gap-1"), 1);
+    kill_subscriber();
+
+    assert_verdict(ws_wait_done(&ws, "gap-1", 5000), "AC");
+    deadline = hs_now_ms() + 5000;
+    while (numsub() != 1 && hs_now_ms() < deadline)
+        hs_sleep_ms(10);
+    cr_assert_eq(broker_int("PUBLISH", JT_CHANNEL, rec2), 1);
+    assert_verdict(ws_wait_done(&ws, "gap-2", 5000), "WA");
+    ws_poll(&ws, 200);
+    cr_assert_eq(ws_count_done(&ws, "gap-1"), 1);
+    ws_close(&ws);
+}
+
+/* --recent is capped at what a socket remembers (64 final records), the
+ * memory that keeps a snapshot from repeating a verdict. */
+Test(judge, recent_is_capped_at_what_notify_can_deduplicate)
+{
+    const char *const too_many[] = {"notify", "--recent", "65", NULL};
+    const char *const most[] = {"--recent", "64", NULL};
+    int status = 0;
+
+    start_broker();
+    struct jt_proc *p = spawn_judge("notify65", too_many);
+    cr_assert_eq(waitpid(p->pid, &status, 0), p->pid);
+    p->pid = 0;
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 2,
+              "judge notify --recent 65 exited with %d", status);
+    cr_assert(start_server_role("notify", "notify", most) > 0);
 }
