@@ -25,7 +25,10 @@
  * manifest, then deletes the history files.  Until the manifest is
  * renamed into place the old set of files is complete, and after it the
  * new one is: no acknowledged write is lost across the switch.  A failed
- * rewrite leaves the extra incr file listed, which costs nothing.
+ * rewrite leaves the extra incr file listed, which costs nothing.  When
+ * the last write failed, what is still buffered predates the fork (the
+ * new base holds it): it first goes to an incr file of its own, which the
+ * rewrite retires with the old ones, never after the new base.
  *
  * Turning it on at runtime (CONFIG SET appendonly yes) cannot append to
  * the old files, which may be stale: the state is AOF_WAIT_REWRITE until a
@@ -72,6 +75,9 @@ static struct {
     int fd;          /* the incr file being appended to, or -1 */
     bstr buf;        /* commands not written yet */
     int selected_db; /* database of the last command buffered; -1: none */
+    int buf_db;      /* database in effect where buf starts: -1 when buf
+                      * starts with its SELECT, -2 unknown (a partial write
+                      * stayed in the file) */
 
     long long current_size;    /* bytes of the whole AOF (INFO) */
     long long last_incr_size;  /* bytes of the file fd */
@@ -101,6 +107,7 @@ static struct {
 } aof = {
     .fd = -1,
     .selected_db = -1,
+    .buf_db = -1,
     .rewrite_start = -1,
     .rewrite_last = -1,
 };
@@ -326,6 +333,15 @@ static void buf_cat_bulk(const char *p, size_t n)
     aof.buf = bstr_cat(aof.buf, "\r\n", 2);
 }
 
+static void buf_cat_select(int db)
+{
+    char digits[24];
+    int n = util_ll2str(digits, sizeof(digits), db);
+
+    aof.buf = bstr_cat(aof.buf, "*2\r\n$6\r\nSELECT\r\n", 16);
+    buf_cat_bulk(digits, (size_t)n);
+}
+
 void aof_feed(int db, int argc, const struct resp_arg *argv)
 {
     /* AOF_WAIT_REWRITE appends only while its rewrite child runs: before
@@ -334,11 +350,10 @@ void aof_feed(int db, int argc, const struct resp_arg *argv)
         return;
     if (aof.buf == NULL)
         aof.buf = bstr_empty(256);
+    if (buf_len() == 0)
+        aof.buf_db = db == aof.selected_db ? db : -1;
     if (db != aof.selected_db) {
-        char digits[24];
-        int n = util_ll2str(digits, sizeof(digits), db);
-        aof.buf = bstr_cat(aof.buf, "*2\r\n$6\r\nSELECT\r\n", 16);
-        buf_cat_bulk(digits, (size_t)n);
+        buf_cat_select(db);
         aof.selected_db = db;
     }
     aof.buf = bstr_catf(aof.buf, "*%d\r\n", argc);
@@ -420,6 +435,7 @@ static void write_failed(ssize_t written, size_t len, long long now)
         size_t rest = len - (size_t)written;
         memmove(aof.buf, aof.buf + written, rest);
         bstr_set_len(aof.buf, rest);
+        aof.buf_db = -2;
     }
 }
 
@@ -591,6 +607,39 @@ fail:
     return -1;
 }
 
+/* The AOF write is failing and the buffer holds commands from before the
+ * fork to come, whose effect the new base will hold: appended to the incr
+ * file opened for the rewrite, they would be replayed after that base, a
+ * second time.  They get an incr file of their own before it instead,
+ * starting with the SELECT they had in the old file, which a successful
+ * rewrite turns into history with the older files.  0, or -1 (logged)
+ * when that file cannot be written either. */
+static int flush_to_own_incr(void)
+{
+    if (aof.state != AOF_ON || aof.buf_db == -2) {
+        log_msg(LL_WARNING, "Can't rewrite the AOF while writing it fails");
+        return -1;
+    }
+    if (aof.buf_db >= 0) {
+        bstr rest = aof.buf;
+        aof.buf = bstr_empty(bstr_len(rest) + 32);
+        buf_cat_select(aof.buf_db);
+        aof.buf = bstr_cat(aof.buf, rest, bstr_len(rest));
+        bstr_free(rest);
+        aof.buf_db = -1;
+    }
+    log_msg(LL_NOTICE, "Writing the AOF buffer to a new incr file before the "
+                       "rewrite, as the last write failed");
+    if (open_new_incr() != 0)
+        return -1;
+    aof_flush(1);
+    if (buf_len() > 0) {
+        log_msg(LL_WARNING, "Can't rewrite the AOF while writing it fails");
+        return -1;
+    }
+    return 0;
+}
+
 int aof_rewrite_background(void)
 {
     if (child_active() != CHILD_NONE)
@@ -605,9 +654,16 @@ int aof_rewrite_background(void)
         aof.rewrite_failed = 1;
         return -1;
     }
+    aof_flush(1);
+    if (buf_len() > 0 && flush_to_own_incr() != 0) {
+        /* Counted, so automatic rewrites back off instead of opening an
+         * incr file every cron tick. */
+        aof.rewrite_failed = 1;
+        aof.rewrite_failures++;
+        return -1;
+    }
     /* The new file starts with a SELECT. */
     aof.selected_db = -1;
-    aof_flush(1);
     if (open_new_incr() != 0) {
         aof.rewrite_failed = 1;
         return -1;

@@ -22,8 +22,9 @@
  *
  * While replaying, server.loading is set and nothing expires, as in Redis:
  * a later command of the file may still act on a key whose TTL passed
- * (deleting it early would let an APPEND recreate it without its TTL).
- * Keys whose TTL has passed are deleted once everything is loaded.  The
+ * (deleting it early would let an APPEND recreate it without its TTL);
+ * an RDB base keeps such keys too.  Once loaded they are left, expired,
+ * to the running server's expiry, which logs their DEL.  The
  * AOF is still off (aof_open_on_start runs after this), so what is
  * replayed is not logged again, and the replay counts in no command
  * statistics, as in Redis.  The caller logs "DB loaded from append only
@@ -42,8 +43,6 @@
 #include "../resp/resp_read.h"
 #include "cmd.h"
 #include "conn.h"
-#include "db.h"
-#include "dict.h"
 #include "log.h"
 #include "rdb.h"
 #include "server.h"
@@ -466,7 +465,12 @@ static int load_rdb_part(struct file_load *fl)
     log_msg(LL_NOTICE, fl->old_style
                            ? "Reading RDB preamble from AOF file..."
                            : "Reading RDB base file on AOF loading...");
+    /* Expired keys are kept, as Redis keeps those of an AOF preamble: a
+     * command after the base may act on one (an APPEND made before its
+     * deadline); dropped here, it would recreate the key without a TTL. */
+    rdb_set_load_keep_expired(1);
     int rc = rdb_load_fp(fl->fp, (uint64_t)fl->size, err, &consumed);
+    rdb_set_load_keep_expired(0);
     const struct rdb_load_stats *st = rdb_last_load_stats();
     snapshot_log_rdb_origin(st);
     if (rc != 0) {
@@ -539,9 +543,10 @@ static enum file_result load_file(const char *dir, const char *name, int last,
     }
 
     resp_parser_init(&fl.parser);
-    fl.parser.max_bulk_len = server.proto_max_bulk_len < BSTR_MAX_LEN
-                                 ? server.proto_max_bulk_len
-                                 : BSTR_MAX_LEN;
+    /* proto-max-bulk-len is for clients, and may have been lowered since
+     * the file was written: as Redis, the loader does not apply it (fill()
+     * never allocates more than the file holds). */
+    fl.parser.max_bulk_len = BSTR_MAX_LEN;
     fl.client = conn_create_fake();
     enum file_result rc = load_file_body(&fl);
 
@@ -743,31 +748,6 @@ static void stats_restore(struct saved_stats *s)
 
 /* ---- the whole load --------------------------------------------------- */
 
-/* Delete the keys whose TTL passed while nothing expired (after the
- * replay, server.loading cleared).  Counted as expired keys. */
-static void delete_expired_keys(void)
-{
-    for (int id = 0; id < server.databases; id++) {
-        struct db *db = db_get(id);
-        struct dict_iter it;
-        struct dict_entry *e;
-
-        if (db == NULL || dict_size(db->expires) == 0)
-            continue;
-        dict_iter_start(&it, db->expires);
-        while ((e = dict_iter_next(&it)) != NULL) {
-            if (!db_key_is_expired(db, e->key, bstr_len(e->key)))
-                continue;
-            /* The key string belongs to the entry being deleted. */
-            bstr key = bstr_new(e->key, bstr_len(e->key));
-            db_delete(db, key, bstr_len(key));
-            bstr_free(key);
-            server.stat_expired_keys++;
-        }
-        dict_iter_end(&it);
-    }
-}
-
 /* Replay the base and the incr files in order. */
 static enum aof_load_result load_files(const struct aof_manifest *m,
                                        const char *aofdir,
@@ -816,9 +796,9 @@ enum aof_load_result aof_load(struct aof_manifest *m)
     enum aof_load_result rc = load_files(m, aofdir, &progress);
     server.loading = 0;
     stats_restore(&stats);
-    if (rc != AOF_LOAD_OK)
-        return rc;
-
-    delete_expired_keys();
-    return AOF_LOAD_OK;
+    /* Keys whose TTL passed stay, expired, for the expiry cycle of the
+     * running server, as in Redis: it logs their DEL.  Deleted here,
+     * unlogged, they would come back at the next start under a later
+     * write to the same name (APPEND, RPUSH) and vanish with it. */
+    return rc;
 }

@@ -80,8 +80,9 @@ enum {
 static int compression = 1;
 static int checksum = 1;
 static int incremental_fsync;
-static int load_replace; /* loading replaces existing keys */
-static int aof_base;     /* the aof-base aux field: writing an AOF's base */
+static int load_replace;      /* loading replaces existing keys */
+static int load_keep_expired; /* loading an AOF base: expired keys stay */
+static int aof_base; /* the aof-base aux field: writing an AOF's base */
 static struct rdb_load_stats last_load;
 
 void rdb_set_compression(int on)
@@ -104,6 +105,11 @@ void rdb_set_incremental_fsync(int on)
 void rdb_set_load_replace(int on)
 {
     load_replace = on;
+}
+
+void rdb_set_load_keep_expired(int on)
+{
+    load_keep_expired = on;
 }
 
 void rdb_set_aof_base(int on)
@@ -1257,7 +1263,9 @@ static int value_is_empty(struct obj *o)
 }
 
 /* One key of the given type byte, with the TTL read before it (-1: none).
- * Expired and empty keys are dropped, as Redis drops them. */
+ * Expired and empty keys are dropped, as Redis drops them, except that an
+ * AOF base keeps its expired keys (load_keep_expired), as Redis loads an
+ * AOF preamble: the incr files after it may still act on them. */
 static int load_key(struct rdb_reader *r, struct db *db, int type,
                     long long expire_ms, long long now_ms)
 {
@@ -1271,7 +1279,8 @@ static int load_key(struct rdb_reader *r, struct db *db, int type,
     }
     size_t klen = bstr_len(key);
     int rc = 0;
-    if ((expire_ms != -1 && expire_ms < now_ms) || value_is_empty(o)) {
+    if ((expire_ms != -1 && expire_ms < now_ms && !load_keep_expired) ||
+        value_is_empty(o)) {
         obj_free(o);
         last_load.keys_expired += expire_ms != -1;
     } else if (!load_replace && dict_find(db->keys, key, klen) != NULL) {

@@ -31,6 +31,10 @@ void rdb_set_incremental_fsync(int on);
 /* Loading replaces keys that already exist instead of failing (DEBUG
  * RELOAD MERGE). */
 void rdb_set_load_replace(int on);
+/* Loading keeps keys whose TTL has passed, with that TTL, instead of
+ * skipping them: for the RDB base of an AOF, whose incr files may act on
+ * them afterwards (as Redis loads an AOF preamble). */
+void rdb_set_load_keep_expired(int on);
 
 /* Write aof-base 1 in the header: the dump is the base of an AOF. */
 void rdb_set_aof_base(int on);

@@ -693,6 +693,22 @@ Test(snapshot, bgsave_under_a_write_load_saves_a_consistent_prefix)
     cr_assert_eq(CALL_INT(&cli, "EXISTS", key), 1);
     snprintf(key, sizeof(key), "k:%lld", n + 1);
     cr_assert_eq(CALL_INT(&cli, "EXISTS", key), 0);
+    /* Not only the counts: every value of the prefix, the log in order. */
+    struct hs_reply log = CALL(&cli, "LRANGE", "log", "0", "-1");
+    cr_assert_eq(log.reply->elements, (size_t)n + 1);
+    for (long long i = 0; i <= n; i++) {
+        snprintf(val, sizeof(val), "%lld", i);
+        cr_assert_str_eq(log.reply->element[i]->str, val, "log[%lld]", i);
+    }
+    hs_reply_free(&log);
+    for (long long i = 0; i <= n; i++) {
+        snprintf(key, sizeof(key), "k:%lld", i);
+        snprintf(val, sizeof(val), "%lld", i);
+        struct hs_reply v = CALL(&cli, "GET", key);
+        cr_assert_eq(v.reply->type, RESP_STRING, "%s missing", key);
+        cr_assert_str_eq(v.reply->str, val, "%s", key);
+        hs_reply_free(&v);
+    }
 }
 
 Test(snapshot, a_killed_bgsave_child_is_a_failure_and_leaves_no_temp_file)
