@@ -232,24 +232,6 @@ static void conn_event(struct jloop *l, int fd, unsigned events, void *data)
     jloop_set(l, fd, want);
 }
 
-static void format_peer(const struct sockaddr_storage *ss, char *out,
-                        size_t cap)
-{
-    char host[INET6_ADDRSTRLEN] = "?";
-    int port = 0;
-
-    if (ss->ss_family == AF_INET) {
-        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-        inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-        port = ntohs(a->sin_port);
-    } else if (ss->ss_family == AF_INET6) {
-        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-        port = ntohs(a->sin6_port);
-    }
-    snprintf(out, cap, "%s:%d", host, port);
-}
-
 static void accept_event(struct jloop *l, int fd, unsigned events, void *data)
 {
     static const char busy[] =
@@ -279,7 +261,7 @@ static void accept_event(struct jloop *l, int fd, unsigned events, void *data)
         }
         c->api = api;
         c->fd = cfd;
-        format_peer(&ss, c->peer, sizeof(c->peer));
+        judge_format_peer(&ss, c->peer, sizeof(c->peer));
         c->last_io = judge_mono_ms();
         http_out_init(&c->out);
         c->next = api->conns;

@@ -123,4 +123,10 @@ int api_run(const struct judge_config *cfg);
 int worker_run(const struct judge_config *cfg);
 int notify_run(const struct judge_config *cfg);
 
+/* "ip:port" of a peer address (IPv4 or IPv6) into out, for log lines;
+ * "?:0" for another family. */
+struct sockaddr_storage;
+void judge_format_peer(const struct sockaddr_storage *ss, char *out,
+                       size_t cap);
+
 #endif
