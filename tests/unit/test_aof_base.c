@@ -29,24 +29,6 @@
 #include "../../broker/rdb.h"
 #include "../../broker/server.h"
 
-/* server.c is not in the unit tests' library; see test_rdb.c. */
-__attribute__((weak)) struct server server;
-
-__attribute__((weak)) void server_shutdown(int exit_code)
-{
-    abort();
-}
-
-__attribute__((weak)) int server_prepare_shutdown(int flags)
-{
-    abort();
-}
-
-__attribute__((weak)) int server_rebind(char *err)
-{
-    abort();
-}
-
 #define DATABASES 16
 
 static char tmpdir[64];

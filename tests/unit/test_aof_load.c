@@ -40,9 +40,6 @@
 #include "../../broker/server.h"
 #include "../../broker/util.h"
 
-/* server.c is not in the unit tests' library; see test_rdb.c. */
-__attribute__((weak)) struct server server;
-
 #define DATABASES 16
 #define INCR1     "appendonly.aof.1.incr.aof"
 #define MANIFEST1 "file " INCR1 " seq 1 type i\n"

@@ -26,24 +26,6 @@
 #include "../../broker/server.h"
 #include "../../broker/util.h"
 
-/* server.c is not in the unit tests' library; see test_rdb.c. */
-__attribute__((weak)) struct server server;
-
-__attribute__((weak)) void server_shutdown(int exit_code)
-{
-    abort();
-}
-
-__attribute__((weak)) int server_prepare_shutdown(int flags)
-{
-    abort();
-}
-
-__attribute__((weak)) int server_rebind(char *err)
-{
-    abort();
-}
-
 #define PREFIX "appendonly.aof"
 
 static char tmpdir[64];

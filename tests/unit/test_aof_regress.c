@@ -38,9 +38,6 @@
 #include "../../broker/server.h"
 #include "../../broker/util.h"
 
-/* server.c is not in the unit tests' library; see test_rdb.c. */
-__attribute__((weak)) struct server server;
-
 #define DATABASES 16
 #define BASE1     "appendonly.aof.1.base.rdb"
 #define INCR1     "appendonly.aof.1.incr.aof"

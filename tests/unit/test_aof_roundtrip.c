@@ -36,9 +36,6 @@
 #include "../../broker/server.h"
 #include "../../broker/util.h"
 
-/* server.c is not in the unit tests' library; see test_rdb.c. */
-__attribute__((weak)) struct server server;
-
 #define DATABASES 16
 #define ROUNDS    6
 

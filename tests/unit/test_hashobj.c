@@ -22,10 +22,6 @@
 #include "../../broker/obj.h"
 #include "../../broker/server.h"
 
-/* server.c is not part of the unit tests' library; the hash code reads
- * its thresholds from here.  Weak, so another test file may define it. */
-__attribute__((weak)) struct server server;
-
 #define DEFAULT_ENTRIES 512
 #define DEFAULT_VALUE   64
 

@@ -32,26 +32,6 @@
 #include "../../broker/server.h"
 #include "../../broker/util.h"
 
-/* server.c is not in the unit tests' library; see test_hashobj.c. */
-__attribute__((weak)) struct server server;
-
-/* db.c reaches, through the command tables, the few functions server.c
- * defines; none is called here.  Weak, so a linked server.o wins. */
-__attribute__((weak)) void server_shutdown(int exit_code)
-{
-    abort();
-}
-
-__attribute__((weak)) int server_prepare_shutdown(int flags)
-{
-    abort();
-}
-
-__attribute__((weak)) int server_rebind(char *err)
-{
-    abort();
-}
-
 #define DATABASES 16
 
 static char tmpdir[64];

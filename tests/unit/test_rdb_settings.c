@@ -23,9 +23,6 @@
 #include "../../broker/rdb.h"
 #include "../../broker/server.h"
 
-/* server.c is not in the unit tests' library; see test_rdb.c. */
-__attribute__((weak)) struct server server;
-
 #define DATABASES 16
 
 static char tmpdir[64];
