@@ -109,6 +109,15 @@ static void expand_if_needed(struct dict *d)
         resize_to(d, next_power(d->t[0].used + 1));
 }
 
+void dict_expand(struct dict *d, size_t n)
+{
+    if (is_rehashing(d) || n <= d->t[0].size)
+        return;
+    if (d->t[0].used == 0 && d->t[0].size > 0)
+        table_clear(d, &d->t[0]);
+    resize_to(d, next_power(n));
+}
+
 void dict_maybe_shrink(struct dict *d)
 {
     if (is_rehashing(d) || d->t[0].size <= DICT_INITIAL_SIZE)

@@ -77,6 +77,10 @@ uint64_t dict_scan(struct dict *d, uint64_t cursor, dict_scan_fn *fn,
 int dict_rehash(struct dict *d, int n);
 /* Rehash for about ms milliseconds; returns the steps done. */
 int dict_rehash_ms(struct dict *d, int ms);
+/* Make room for at least n entries at once (a load that knows how many
+ * keys follow), so that inserting them never rehashes.  Does nothing while
+ * a rehash runs or when the table is already large enough. */
+void dict_expand(struct dict *d, size_t n);
 /* Shrink the table if it became sparse. */
 void dict_maybe_shrink(struct dict *d);
 

@@ -112,6 +112,36 @@ void rdb_set_load_keep_expired(int on)
     load_keep_expired = on;
 }
 
+/* A key's smallest form in a file: type, a 1-byte name, a 1-byte value. */
+#define RDB_MIN_KEY_BYTES 4
+
+/* Keys between two looks at the clock for progress reports. */
+#define PROGRESS_EVERY_KEYS 1024
+
+static rdb_progress_fn *progress_fn;
+
+void rdb_set_progress(rdb_progress_fn *fn)
+{
+    progress_fn = fn;
+}
+
+/* Count one key; report when RDB_PROGRESS_MS passed since the last report
+ * (*last_ms, 0 before the first). */
+static void progress_tick(int saving, unsigned long long *keys,
+                          unsigned long long done, unsigned long long total,
+                          long long *last_ms)
+{
+    if (progress_fn == NULL || ++*keys % PROGRESS_EVERY_KEYS != 0)
+        return;
+    long long now = util_monotonic_us() / 1000;
+    if (*last_ms == 0) {
+        *last_ms = now;
+    } else if (now - *last_ms >= RDB_PROGRESS_MS) {
+        *last_ms = now;
+        progress_fn(saving, done, total);
+    }
+}
+
 void rdb_set_aof_base(int on)
 {
     aof_base = on;
@@ -425,6 +455,8 @@ struct rdb_writer {
     size_t lzf_cap;
     struct pack_buf pack;
     char *err;
+    unsigned long long keys_done, keys_total; /* progress reports */
+    long long progress_ms;
 };
 
 static void writer_fail(struct rdb_writer *w, int err)
@@ -664,8 +696,11 @@ static void save_db(struct rdb_writer *w, struct db *db)
     put_len(w, dict_size(db->keys));
     put_len(w, dict_size(db->expires));
     dict_iter_start(&it, db->keys);
-    while ((e = dict_iter_next(&it)) != NULL && !w->failed)
+    while ((e = dict_iter_next(&it)) != NULL && !w->failed) {
         save_key(w, db, e->key, e->v.ptr);
+        progress_tick(1, &w->keys_done, w->keys_done + 1, w->keys_total,
+                      &w->progress_ms);
+    }
     dict_iter_end(&it);
 }
 
@@ -689,6 +724,9 @@ int rdb_save_to_fd(int fd, char *err)
     w->err = err;
     crc64_init();
 
+    for (int i = 0; i < server.databases; i++)
+        if (db_get(i) != NULL)
+            w->keys_total += dict_size(db_get(i)->keys);
     save_header(w);
     for (int i = 0; i < server.databases && !w->failed; i++) {
         struct db *db = db_get(i);
@@ -1368,7 +1406,17 @@ static int load_opcode(struct rdb_reader *r, int op, struct db **db,
                               server.databases);
         return 0;
     case RDB_OP_RESIZEDB:
-        return get_len(r, &a) < 0 || get_len(r, &c) < 0 ? -1 : 0;
+        if (get_len(r, &a) < 0 || get_len(r, &c) < 0)
+            return -1;
+        /* Size the tables for the keys announced, as Redis does, so the
+         * load never rehashes; a key takes at least RDB_MIN_KEY_BYTES of
+         * the file, which bounds what a damaged count can ask for. */
+        if (*db != NULL) {
+            uint64_t most = r->left / RDB_MIN_KEY_BYTES;
+            dict_expand((*db)->keys, (size_t)(a < most ? a : most));
+            dict_expand((*db)->expires, (size_t)(c < most ? c : most));
+        }
+        return 0;
     case RDB_OP_EXPIRETIME_MS:
     case RDB_OP_EXPIRETIME:
         if (get_bytes(r, b, op == RDB_OP_EXPIRETIME ? 4 : 8) < 0)
@@ -1406,6 +1454,8 @@ static int load_body(struct rdb_reader *r)
 {
     struct db *db = db_get(0);
     long long expire_ms = -1, now_ms = util_mstime();
+    unsigned long long keys = 0;
+    long long progress_ms = 0;
     for (;;) {
         unsigned char op;
         if (get_byte(r, &op) < 0)
@@ -1421,6 +1471,7 @@ static int load_body(struct rdb_reader *r)
         if (load_key(r, db, op, expire_ms, now_ms) < 0)
             return -1;
         expire_ms = -1;
+        progress_tick(0, &keys, r->offset, r->offset + r->left, &progress_ms);
     }
 }
 

@@ -39,6 +39,15 @@ void rdb_set_load_keep_expired(int on);
 /* Write aof-base 1 in the header: the dump is the base of an AOF. */
 void rdb_set_aof_base(int on);
 
+/* Long saves and loads report how far they got, about every
+ * RDB_PROGRESS_MS: keys written of all keys (saving), or bytes read of the
+ * file (loading).  NULL, the default, reports nothing.  rdb.c does not log;
+ * the caller's function does. */
+#define RDB_PROGRESS_MS 2000
+typedef void rdb_progress_fn(int saving, unsigned long long done,
+                             unsigned long long total);
+void rdb_set_progress(rdb_progress_fn *fn);
+
 /* Write every database (0 .. server.databases - 1) to fd as one complete
  * RDB file, ending with its CRC64.  Returns 0, or -1 with errno set and
  * the reason in err (a write error: the file is then incomplete).  fd is

@@ -298,8 +298,25 @@ static void load_dump_on_start(void)
     exit(1);
 }
 
+/* rdb.c's progress reports, as log lines: for a dump or an AOF base being
+ * loaded, and for a snapshot or a base being written (in the child). */
+static void log_rdb_progress(int saving, unsigned long long done,
+                             unsigned long long total)
+{
+    int pct = total > 0 ? (int)(done * 100 / total) : 100;
+
+    if (saving)
+        log_msg(LL_NOTICE, "Writing the RDB: %llu of %llu keys (%d%%)", done,
+                total, pct);
+    else
+        log_msg(LL_NOTICE, "Loading the RDB: %.1f of %.1f MB (%d%%)",
+                (double)done / (1024 * 1024), (double)total / (1024 * 1024),
+                pct);
+}
+
 void snapshot_load_on_start(void)
 {
+    rdb_set_progress(log_rdb_progress);
     if (!server.aof_enabled) {
         load_dump_on_start();
         return;

@@ -327,6 +327,30 @@ Test(rdb, random_datasets_round_trip_with_compression)
     }
 }
 
+/* The RESIZEDB counts size the tables before the keys arrive, as Redis
+ * does, so a load never rehashes (each rehash step would also make every
+ * insert search two tables). */
+Test(rdb, loading_sizes_the_tables_from_the_announced_counts)
+{
+    char name[32];
+
+    for (int i = 0; i < 5000; i++) {
+        snprintf(name, sizeof(name), "k%d", i);
+        add_key(db_get(3), name, obj_string(name, strlen(name)),
+                i % 2 ? 100000 : -1);
+    }
+    save_to(dump_path);
+    db_flush(-1);
+    dict_maybe_shrink(db_get(3)->keys);
+    load_ok(dump_path);
+    const struct dict *keys = db_get(3)->keys, *exp = db_get(3)->expires;
+    cr_assert_eq(dict_size(keys), 5000);
+    cr_assert_eq(keys->rehash_idx, -1, "the load rehashed the keys");
+    cr_assert_eq(exp->rehash_idx, -1, "the load rehashed the TTLs");
+    cr_assert_geq(keys->t[0].size, 5000);
+    cr_assert_geq(exp->t[0].size, 2500);
+}
+
 Test(rdb, random_datasets_round_trip_without_compression)
 {
     rdb_set_compression(0);
