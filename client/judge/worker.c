@@ -725,6 +725,14 @@ static int serve_one(struct worker *w)
             return -1;
         if (command_ok(w->main, "LREM", w->proc_key, "1", id, NULL) == 0)
             return 0;
+        if (client_err(w->main) == CLIENT_OK) {
+            /* An error reply (the key is not a list): retrying cannot help.
+             * The id stays behind; if it is ever delivered again, the
+             * conditional final write keeps its verdict single. */
+            judge_log(3, "LREM %s failed; leaving %s there", w->proc_key, id);
+            sleep_ms(WORKER_BACKOFF_MAX);
+            return 0;
+        }
     }
 }
 
