@@ -387,9 +387,9 @@ static unsigned char *node_rebuffer(struct qlist *ql, struct qlist_node *n,
                                     size_t sz)
 {
     unsigned char *buf = xmalloc(newcap);
-    const unsigned char *base = node_base(n);
 
-    if (n->bytes > 0) {
+    if (n->bytes > 0) { /* an empty node may have no buffer yet */
+        const unsigned char *base = node_base(n);
         memcpy(buf + new_start, base, off);
         memcpy(buf + new_start + off + sz, base + off, n->bytes - off);
     }

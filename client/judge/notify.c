@@ -211,9 +211,11 @@ static int out_append(struct nconn *c, const void *p, size_t len)
         return -1;
     }
     if (c->out_len + len > c->out_cap) {
-        memmove(c->out, c->out + c->out_sent, pending(c));
-        c->out_len -= c->out_sent;
-        c->out_sent = 0;
+        if (c->out_sent > 0) { /* c->out is still NULL before the first */
+            memmove(c->out, c->out + c->out_sent, pending(c));
+            c->out_len -= c->out_sent;
+            c->out_sent = 0;
+        }
         size_t cap = c->out_cap ? c->out_cap : 1024;
         while (cap < c->out_len + len)
             cap *= 2;

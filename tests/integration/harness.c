@@ -732,7 +732,9 @@ int hs_read_reply(struct hs_client *c, int timeout_ms, struct hs_reply *out)
 
     memset(out, 0, sizeof(*out));
     for (;;) {
-        long long n = frame_len(c->buf + c->start, c->len - c->start);
+        /* No buffer before the first fill: nothing framed yet. */
+        long long n =
+            c->buf ? frame_len(c->buf + c->start, c->len - c->start) : 0;
         int rc;
 
         if (n < 0) {
