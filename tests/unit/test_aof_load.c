@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #include "../../broker/aof.h"
+#include "redis_cli.h"
+
 #include "../../broker/bstr.h"
 #include "../../broker/cmd.h"
 #include "../../broker/db.h"
@@ -1085,52 +1087,15 @@ Test(aof_load, a_long_load_logs_its_progress)
 
 /* ---- files written by redis-server 7.0.15 ------------------------------ */
 
-static int have(const char *prog)
-{
-    char cmdline[128];
-    snprintf(cmdline, sizeof(cmdline), "command -v %s >/dev/null 2>&1", prog);
-    return system(cmdline) == 0;
-}
-
-static int free_port(void)
-{
-    for (;;) {
-        int port = 20000 + (int)(util_random_u64() % 20000);
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = {.sin_family = AF_INET,
-                                .sin_port = htons((uint16_t)port),
-                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        int ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-        close(fd);
-        if (ok)
-            return port;
-    }
-}
-
-/* redis-cli's output for args (trailing newlines removed); freed by the
- * caller. */
-static char *cli(int port, const char *args)
-{
-    char cmdline[1024], *out = calloc(1, 1 << 16);
-    snprintf(cmdline, sizeof(cmdline), "redis-cli -p %d %s 2>&1", port, args);
-    FILE *p = popen(cmdline, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, (1 << 16) - 1, p);
-    pclose(p);
-    while (n > 0 && out[n - 1] == '\n')
-        out[--n] = '\0';
-    return out;
-}
-
 static void cli_do(int port, const char *args)
 {
-    free(cli(port, args));
+    free(unit_cli(port, args));
 }
 
 static int start_redis(const char *extra)
 {
     char cmdline[512];
-    int port = free_port();
+    int port = unit_free_port();
     snprintf(cmdline, sizeof(cmdline),
              "redis-server --port %d --bind 127.0.0.1 --dir %s --save '' "
              "--appendonly yes --daemonize yes --logfile %s/redis.log %s",
@@ -1138,7 +1103,7 @@ static int start_redis(const char *extra)
     cr_assert_eq(system(cmdline), 0);
     redis_port = port;
     for (int i = 0; i < 100; i++) {
-        char *out = cli(port, "ping");
+        char *out = unit_cli(port, "ping");
         int up = strcmp(out, "PONG") == 0;
         free(out);
         if (up)
@@ -1152,7 +1117,7 @@ static int start_redis(const char *extra)
 static void wait_rewrite_done(int port)
 {
     for (int i = 0; i < 200; i++) {
-        char *out = cli(port, "info persistence");
+        char *out = unit_cli(port, "info persistence");
         int done = strstr(out, "aof_rewrite_in_progress:0") &&
                    strstr(out, "aof_rewrite_scheduled:0");
         free(out);
@@ -1183,12 +1148,12 @@ static void redis_writes_an_aof(const char *extra)
     cli_do(port, "hset h i x");
     cli_do(port, "rpush src 1");
     cli_do(port, "blmove src dst left right 0");
-    char *out = cli(port, "eval \"redis.call('set','e','1')\" 0");
+    char *out = unit_cli(port, "eval \"redis.call('set','e','1')\" 0");
     free(out);
-    out = cli(port, "shutdown");
+    out = unit_cli(port, "shutdown");
     free(out);
     for (int i = 0; i < 100; i++) {
-        out = cli(port, "ping");
+        out = unit_cli(port, "ping");
         int down = strcmp(out, "PONG") != 0;
         free(out);
         if (down) {
@@ -1212,7 +1177,7 @@ static const char redis_keyspace[] = "0 dst list \"1\"\n"
 
 Test(aof_load, what_redis_server_writes_with_an_rdb_base_loads)
 {
-    if (!have("redis-server") || !have("redis-cli"))
+    if (!unit_have("redis-server") || !unit_have("redis-cli"))
         cr_skip_test("redis-server is not installed");
     redis_writes_an_aof("");
     cr_assert_eq(load_expect(AOF_LOAD_OK), 2);
@@ -1225,7 +1190,7 @@ Test(aof_load, what_redis_server_writes_with_an_rdb_base_loads)
 
 Test(aof_load, what_redis_server_writes_with_an_aof_base_loads)
 {
-    if (!have("redis-server") || !have("redis-cli"))
+    if (!unit_have("redis-server") || !unit_have("redis-cli"))
         cr_skip_test("redis-server is not installed");
     redis_writes_an_aof("--aof-use-rdb-preamble no");
     cr_assert_eq(load_expect(AOF_LOAD_OK), 2);

@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "redis_cli.h"
+
 #include "../../broker/bstr.h"
 #include "../../broker/db.h"
 #include "../../broker/hashobj.h"
@@ -717,47 +719,9 @@ Test(rdb, a_newer_rdb_version_is_refused)
 
 /* ---- interop with the real Redis 7.0 ------------------------------------- */
 
-static int have(const char *program)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", program);
-    return system(cmd) == 0;
-}
-
-/* A loopback port in 7000-9999 that nothing listens on right now. */
-static int free_port(void)
-{
-    for (;;) {
-        int port = 7000 + (int)rnd(3000);
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = {.sin_family = AF_INET,
-                                .sin_port = htons((uint16_t)port),
-                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        int ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-        close(fd);
-        if (ok)
-            return port;
-    }
-}
-
-/* Run redis-cli against port with args; returns its output (trailing
- * newline removed), which the caller frees. */
-static char *cli(int port, const char *args)
-{
-    char cmd[512], *out = calloc(1, 1 << 16);
-    snprintf(cmd, sizeof(cmd), "redis-cli -p %d %s 2>&1", port, args);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, (1 << 16) - 1, p);
-    pclose(p);
-    while (n > 0 && out[n - 1] == '\n')
-        out[--n] = '\0';
-    return out;
-}
-
 static void cli_expect(int port, const char *args, const char *expected)
 {
-    char *out = cli(port, args);
+    char *out = unit_cli(port, args);
     cr_assert_str_eq(out, expected, "redis-cli %s", args);
     free(out);
 }
@@ -767,7 +731,7 @@ static void cli_expect(int port, const char *args, const char *expected)
 static int start_redis(void)
 {
     char cmd[512];
-    int port = free_port();
+    int port = unit_free_port();
     snprintf(cmd, sizeof(cmd),
              "redis-server --port %d --bind 127.0.0.1 --dir %s --dbfilename "
              "dump.rdb --save '' --appendonly no --daemonize yes "
@@ -775,7 +739,7 @@ static int start_redis(void)
              port, tmpdir, tmpdir);
     cr_assert_eq(system(cmd), 0);
     for (int i = 0; i < 100; i++) {
-        char *out = cli(port, "ping");
+        char *out = unit_cli(port, "ping");
         int up = strcmp(out, "PONG") == 0;
         free(out);
         if (up)
@@ -790,7 +754,7 @@ static int start_redis(void)
 
 static void stop_redis(int port)
 {
-    char *out = cli(port, "shutdown nosave");
+    char *out = unit_cli(port, "shutdown nosave");
     free(out);
 }
 
@@ -881,7 +845,7 @@ static void known_keys(void)
 
 Test(rdb, redis_check_rdb_accepts_our_dumps)
 {
-    if (!have("redis-check-rdb"))
+    if (!unit_have("redis-check-rdb"))
         cr_skip_test("redis-check-rdb is not installed");
     char cmd[256];
     known_keys();
@@ -899,7 +863,7 @@ Test(rdb, redis_check_rdb_accepts_our_dumps)
 
 Test(rdb, redis_server_loads_our_dump_with_the_same_contents)
 {
-    if (!have("redis-server") || !have("redis-cli"))
+    if (!unit_have("redis-server") || !unit_have("redis-cli"))
         cr_skip_test("redis-server is not installed");
     known_keys();
     random_dataset(4);
@@ -917,7 +881,7 @@ Test(rdb, redis_server_loads_our_dump_with_the_same_contents)
     cli_expect(port, "object encoding big-hash", "hashtable");
     cli_expect(port, "hget small-hash f", "v");
     cli_expect(port, "-n 9 get in-nine", "9");
-    char *ttl = cli(port, "pttl big");
+    char *ttl = unit_cli(port, "pttl big");
     cr_assert(atoi(ttl) > 99000, "ttl %s", ttl);
     free(ttl);
     cli_expect(port, "save", "OK");
@@ -934,7 +898,7 @@ Test(rdb, redis_server_loads_our_dump_with_the_same_contents)
 
 Test(rdb, we_load_what_redis_server_saves)
 {
-    if (!have("redis-server") || !have("redis-cli"))
+    if (!unit_have("redis-server") || !unit_have("redis-cli"))
         cr_skip_test("redis-server is not installed");
     char cmd[512], resp_path[128];
     known_keys();
@@ -960,7 +924,7 @@ Test(rdb, we_load_what_redis_server_saves)
 
 Test(rdb, a_set_in_a_redis_dump_stops_the_load_naming_the_type)
 {
-    if (!have("redis-server") || !have("redis-cli"))
+    if (!unit_have("redis-server") || !unit_have("redis-cli"))
         cr_skip_test("redis-server is not installed");
     char err[RDB_ERR_LEN];
     int port = start_redis();
