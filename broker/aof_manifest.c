@@ -112,8 +112,7 @@ static int parse_seq(const char *p, size_t len, long long *out)
 }
 
 /* One "file <name> seq <n> type <t>" line, keys in any order, into m. */
-static int parse_line(struct aof_manifest *m, char *line, size_t len,
-                      char *err)
+static int parse_line(struct aof_manifest *m, char *line, size_t len, char *err)
 {
     struct resp_arg args[MANIFEST_MAX_ARGS];
     int too_many = 0;
@@ -265,8 +264,9 @@ int aof_manifest_load(struct aof_manifest *m, const char *path, char *err)
     if (f == NULL) {
         if (errno == ENOENT)
             return 1;
-        snprintf(err, AOF_MANIFEST_ERR_LEN, "Can't open the AOF manifest %.100s: %s",
-                 path, strerror(errno));
+        snprintf(err, AOF_MANIFEST_ERR_LEN,
+                 "Can't open the AOF manifest %.100s: %s", path,
+                 strerror(errno));
         return -1;
     }
     bstr text = bstr_empty(0);
@@ -277,8 +277,8 @@ int aof_manifest_load(struct aof_manifest *m, const char *path, char *err)
     int failed = ferror(f);
     fclose(f);
     if (failed) {
-        snprintf(err, AOF_MANIFEST_ERR_LEN, "Can't read the AOF manifest %.100s",
-                 path);
+        snprintf(err, AOF_MANIFEST_ERR_LEN,
+                 "Can't read the AOF manifest %.100s", path);
         bstr_free(text);
         return -1;
     }
@@ -287,29 +287,7 @@ int aof_manifest_load(struct aof_manifest *m, const char *path, char *err)
     return rc;
 }
 
-/* fsync the directory holding path, so a rename in it is durable. */
-static int fsync_parent_dir(const char *path)
-{
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof(dir), "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL)
-        snprintf(dir, sizeof(dir), ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-int aof_manifest_save(const struct aof_manifest *m, const char *path,
-                      char *err)
+int aof_manifest_save(const struct aof_manifest *m, const char *path, char *err)
 {
     char tmp[PATH_MAX];
     const char *slash = strrchr(path, '/');
@@ -348,9 +326,10 @@ int aof_manifest_save(const struct aof_manifest *m, const char *path,
         unlink(tmp);
         return -1;
     }
-    if (fsync_parent_dir(path) != 0) {
-        snprintf(err, AOF_MANIFEST_ERR_LEN, "Can't fsync the directory of %.100s: %s",
-                 path, strerror(errno));
+    if (util_fsync_dir_of(path) != 0) {
+        snprintf(err, AOF_MANIFEST_ERR_LEN,
+                 "Can't fsync the directory of %.100s: %s", path,
+                 strerror(errno));
         return -1;
     }
     return 0;
@@ -366,8 +345,8 @@ const char *aof_manifest_new_base(struct aof_manifest *m, const char *prefix,
                   AOF_FILE_HISTORY);
     }
     m->base_seq++;
-    bstr name = bstr_catf(bstr_empty(0), "%s.%lld.base.%s", prefix,
-                          m->base_seq, rdb ? "rdb" : "aof");
+    bstr name = bstr_catf(bstr_empty(0), "%s.%lld.base.%s", prefix, m->base_seq,
+                          rdb ? "rdb" : "aof");
     set_base(m, name, m->base_seq);
     bstr_free(name);
     return m->base->name;
@@ -376,8 +355,8 @@ const char *aof_manifest_new_base(struct aof_manifest *m, const char *prefix,
 const char *aof_manifest_new_incr(struct aof_manifest *m, const char *prefix)
 {
     m->incr_seq++;
-    bstr name = bstr_catf(bstr_empty(0), "%s.%lld.incr.aof", prefix,
-                          m->incr_seq);
+    bstr name =
+        bstr_catf(bstr_empty(0), "%s.%lld.incr.aof", prefix, m->incr_seq);
     list_push(&m->incr, &m->incr_count, name, m->incr_seq, AOF_FILE_INCR);
     bstr_free(name);
     return m->incr[m->incr_count - 1].name;

@@ -77,26 +77,6 @@ static const char *cwd_or_unknown(char *buf, size_t cap)
     return getcwd(buf, cap) ? buf : "unknown";
 }
 
-/* fsync the directory holding path, so a rename into it is durable. */
-static int fsync_dir_of(const char *path)
-{
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-
-    if (slash == NULL)
-        snprintf(dir, sizeof(dir), ".");
-    else
-        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + 1), path);
-    int fd = open(dir, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return rc;
-}
-
 /* Log a failed step of writing tmp, remove it, and return -1. */
 static int write_failed(const char *tmp, int fd, const char *op, int err)
 {
@@ -141,7 +121,7 @@ static int write_dump(void)
         unlink(tmp);
         return -1;
     }
-    if (fsync_dir_of(server.dbfilename) != 0)
+    if (util_fsync_dir_of(server.dbfilename) != 0)
         return write_failed(tmp, -1, "fsyncFileDir", errno);
     log_msg(LL_NOTICE, "DB saved on disk");
     return 0;

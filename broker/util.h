@@ -67,6 +67,10 @@ uint64_t util_hash(const void *p, size_t n);
 /* Fill buf with n random bytes from /dev/urandom, falling back to a mix of
  * time and pid.  A system call: for seeds, not for every sample. */
 void util_random_bytes(void *buf, size_t n);
+
+/* fsync the directory holding path (".", when path has no '/'), so that a
+ * rename into it survives a crash.  0, or -1 with errno set. */
+int util_fsync_dir_of(const char *path);
 /* A fast pseudo-random number (xoshiro256**, seeded from /dev/urandom on
  * first use): what RANDOMKEY and the expiry sampling draw from. */
 uint64_t util_random_u64(void);
