@@ -49,13 +49,13 @@ struct aof_file {
 };
 
 struct aof_manifest {
-    struct aof_file *base;   /* NULL when there is none yet */
-    struct aof_file *incr;   /* in order, oldest first */
+    struct aof_file *base; /* NULL when there is none yet */
+    struct aof_file *incr; /* in order, oldest first */
     int incr_count;
     struct aof_file *history;
     int history_count;
-    long long base_seq;      /* highest base sequence number used */
-    long long incr_seq;      /* highest incr sequence number used */
+    long long base_seq; /* highest base sequence number used */
+    long long incr_seq; /* highest incr sequence number used */
 };
 
 #define AOF_MANIFEST_ERR_LEN 256

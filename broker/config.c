@@ -644,7 +644,8 @@ static int save_set(const struct config_def *d, char **argv, int argc,
         *err = "Invalid save parameters";
         return SET_FAILED;
     }
-    struct save_param *params = xmalloc(sizeof(*params) * (size_t)(argc / 2 + 1));
+    struct save_param *params =
+        xmalloc(sizeof(*params) * (size_t)(argc / 2 + 1));
     for (int i = 0; i < argc; i++) {
         char *end;
         long long v = strtoll(argv[i], &end, 10);
@@ -660,9 +661,8 @@ static int save_set(const struct config_def *d, char **argv, int argc,
     }
     int count = argc / 2;
     if (count == server.save_params_count &&
-        (count == 0 ||
-         memcmp(params, server.save_params, sizeof(*params) * (size_t)count) ==
-             0)) {
+        (count == 0 || memcmp(params, server.save_params,
+                              sizeof(*params) * (size_t)count) == 0)) {
         xfree(params);
         return SET_UNCHANGED;
     }

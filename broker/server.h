@@ -86,7 +86,7 @@ struct server {
     int stop_writes_on_bgsave_err;
 
     /* Append-only file (aof.c). */
-    int aof_enabled;   /* the appendonly directive */
+    int aof_enabled;    /* the appendonly directive */
     char *aof_filename; /* appendfilename: the base of every file name */
     char *aof_dirname;  /* appenddirname, inside dir */
     int aof_fsync;      /* AOF_FSYNC_* */

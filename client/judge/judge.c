@@ -277,8 +277,7 @@ int judge_stopping(void)
     return stop_requested != 0;
 }
 
-void judge_format_peer(const struct sockaddr_storage *ss, char *out,
-                       size_t cap)
+void judge_format_peer(const struct sockaddr_storage *ss, char *out, size_t cap)
 {
     char host[INET6_ADDRSTRLEN] = "?";
     int port = 0;

@@ -24,11 +24,11 @@
 #include "harness.h"
 
 #define ROUNDS       20
-#define BATCH        40   /* requests per pipelined write */
+#define BATCH        40 /* requests per pipelined write */
 #define MAX_ACKS     200000
 #define KILL_MIN_MS  30
 #define KILL_SPAN_MS 220
-#define MGET_KEYS    500  /* keys checked per MGET */
+#define MGET_KEYS    500 /* keys checked per MGET */
 
 struct killer {
     pid_t pid;
@@ -102,10 +102,18 @@ static void write_until_killed(struct hs_server *s, int round,
                 goto done;
             cr_assert_neq(rep.reply->type, RESP_ERROR, "%s", rep.raw);
             switch (r % 4) {
-            case 0: acks->sets++; break;
-            case 1: acks->pushes++; break;
-            case 2: acks->hfields++; break;
-            default: acks->incrs++; break;
+            case 0:
+                acks->sets++;
+                break;
+            case 1:
+                acks->pushes++;
+                break;
+            case 2:
+                acks->hfields++;
+                break;
+            default:
+                acks->incrs++;
+                break;
             }
             hs_reply_free(&rep);
         }
@@ -125,7 +133,7 @@ static long long int_reply(struct hs_client *c, const char *const *argv,
     cr_assert_eq(hs_send(c, buf, len), 0);
     free(buf);
     cr_assert_eq(hs_read_reply(c, HS_TIMEOUT_MS, &rep), HS_OK);
-    long long v = rep.reply->type == RESP_INTEGER ? rep.reply->integer
+    long long v = rep.reply->type == RESP_INTEGER  ? rep.reply->integer
                   : rep.reply->type == RESP_STRING ? atoll(rep.reply->str)
                                                    : -1;
     hs_reply_free(&rep);
@@ -165,8 +173,8 @@ static void check_round(struct hs_client *c, int round,
     char key[64];
 
     for (int i = 0; i < a->sets; i += MGET_KEYS)
-        check_sets(c, round, i, i + MGET_KEYS < a->sets ? i + MGET_KEYS
-                                                         : a->sets);
+        check_sets(c, round, i,
+                   i + MGET_KEYS < a->sets ? i + MGET_KEYS : a->sets);
     snprintf(key, sizeof(key), "l:%d", round);
     const char *llen[] = {"LLEN", key};
     cr_assert_geq(int_reply(c, llen, 2), a->pushes, "round %d: pushes lost",
@@ -189,9 +197,9 @@ Test(durability, kill9_keeps_every_acknowledged_write_with_fsync_always,
     static struct round_acks acks[ROUNDS];
     struct hs_server s;
 
-    cr_assert_eq(hs_start(&s, "--appendonly", "yes", "--appendfsync",
-                          "always", NULL),
-                 0);
+    cr_assert_eq(
+        hs_start(&s, "--appendonly", "yes", "--appendfsync", "always", NULL),
+        0);
     srand((unsigned)getpid());
     for (int round = 0; round < ROUNDS; round++) {
         struct killer k = {s.pid, KILL_MIN_MS + rand() % KILL_SPAN_MS};
