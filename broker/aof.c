@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../resp/resp_write.h"
 #include "bio.h"
 #include "child.h"
 #include "conn.h"
@@ -72,12 +73,12 @@ static struct {
     enum aof_state state;
     struct aof_manifest m;
     int m_loaded;
-    int fd;          /* the incr file being appended to, or -1 */
-    bstr buf;        /* commands not written yet */
-    int selected_db; /* database of the last command buffered; -1: none */
-    int buf_db;      /* database in effect where buf starts: -1 when buf
-                      * starts with its SELECT, -2 unknown (a partial write
-                      * stayed in the file) */
+    int fd;              /* the incr file being appended to, or -1 */
+    struct resp_buf buf; /* commands not written yet */
+    int selected_db;     /* database of the last command buffered; -1: none */
+    int buf_db;          /* database in effect where buf starts: -1 when buf
+                          * starts with its SELECT, -2 unknown (a partial write
+                          * stayed in the file) */
 
     long long current_size;    /* bytes of the whole AOF (INFO) */
     long long last_incr_size;  /* bytes of the file fd */
@@ -119,17 +120,16 @@ static long long now_s(void)
 
 static size_t buf_len(void)
 {
-    return aof.buf ? bstr_len(aof.buf) : 0;
+    return aof.buf.len;
 }
 
 static void buf_clear(void)
 {
-    if (aof.buf && bstr_alloc_size(aof.buf) < AOF_BUF_KEEP) {
-        bstr_set_len(aof.buf, 0);
+    if (aof.buf.cap < AOF_BUF_KEEP) {
+        aof.buf.len = 0;
         return;
     }
-    bstr_free(aof.buf);
-    aof.buf = NULL;
+    resp_buf_free(&aof.buf);
 }
 
 /* ---- files ------------------------------------------------------------ */
@@ -326,20 +326,11 @@ void aof_open_on_start(void)
 
 /* ---- appending --------------------------------------------------------- */
 
-static void buf_cat_bulk(const char *p, size_t n)
-{
-    aof.buf = bstr_catf(aof.buf, "$%zu\r\n", n);
-    aof.buf = bstr_cat(aof.buf, p, n);
-    aof.buf = bstr_cat(aof.buf, "\r\n", 2);
-}
-
 static void buf_cat_select(int db)
 {
-    char digits[24];
-    int n = util_ll2str(digits, sizeof(digits), db);
-
-    aof.buf = bstr_cat(aof.buf, "*2\r\n$6\r\nSELECT\r\n", 16);
-    buf_cat_bulk(digits, (size_t)n);
+    util_check_resp(resp_w_aggregate(&aof.buf, 2, '*', 2));
+    util_check_resp(resp_w_bulk(&aof.buf, "SELECT", 6));
+    util_check_resp(resp_w_bulk_ll(&aof.buf, db));
 }
 
 void aof_feed(int db, int argc, const struct resp_arg *argv)
@@ -348,17 +339,15 @@ void aof_feed(int db, int argc, const struct resp_arg *argv)
      * the fork the child's base will hold everything. */
     if (aof.state == AOF_OFF || (aof.state == AOF_WAIT_REWRITE && !aof.child))
         return;
-    if (aof.buf == NULL)
-        aof.buf = bstr_empty(256);
     if (buf_len() == 0)
         aof.buf_db = db == aof.selected_db ? db : -1;
     if (db != aof.selected_db) {
         buf_cat_select(db);
         aof.selected_db = db;
     }
-    aof.buf = bstr_catf(aof.buf, "*%d\r\n", argc);
+    util_check_resp(resp_w_aggregate(&aof.buf, 2, '*', argc));
     for (int i = 0; i < argc; i++)
-        buf_cat_bulk(argv[i].ptr, argv[i].len);
+        util_check_resp(resp_w_bulk(&aof.buf, argv[i].ptr, argv[i].len));
 }
 
 /* write() until everything is written or an error: the bytes written, or
@@ -432,9 +421,7 @@ static void write_failed(ssize_t written, size_t len, long long now)
         /* What stayed in the file must not be written twice. */
         aof.current_size += written;
         aof.last_incr_size += written;
-        size_t rest = len - (size_t)written;
-        memmove(aof.buf, aof.buf + written, rest);
-        bstr_set_len(aof.buf, rest);
+        resp_buf_consume(&aof.buf, (size_t)written);
         aof.buf_db = -2;
     }
 }
@@ -505,7 +492,7 @@ void aof_flush(int force)
     if (sync_in_progress && !force && postpone_write(now))
         return;
 
-    ssize_t written = write_fully(aof.fd, aof.buf, len);
+    ssize_t written = write_fully(aof.fd, aof.buf.data, len);
     aof.postponed_since = 0;
     if (written != (ssize_t)len) {
         write_failed(written, len, now);
@@ -621,11 +608,11 @@ static int flush_to_own_incr(void)
         return -1;
     }
     if (aof.buf_db >= 0) {
-        bstr rest = aof.buf;
-        aof.buf = bstr_empty(bstr_len(rest) + 32);
+        struct resp_buf rest = aof.buf;
+        resp_buf_init(&aof.buf);
         buf_cat_select(aof.buf_db);
-        aof.buf = bstr_cat(aof.buf, rest, bstr_len(rest));
-        bstr_free(rest);
+        util_check_resp(resp_buf_append(&aof.buf, rest.data, rest.len));
+        resp_buf_free(&rest);
         aof.buf_db = -1;
     }
     log_msg(LL_NOTICE, "Writing the AOF buffer to a new incr file before the "

@@ -27,6 +27,7 @@
 #include "obj.h"
 #include "qlist.h"
 #include "rdb.h"
+#include "../resp/resp_write.h"
 #include "server.h"
 #include "util.h"
 
@@ -36,8 +37,8 @@
 
 struct kw {
     int fd;
-    bstr out;           /* not yet written */
-    long long unsynced; /* bytes written since the last fdatasync */
+    struct resp_buf out; /* not yet written */
+    long long unsynced;  /* bytes written since the last fdatasync */
     int failed;
     char *err;
 };
@@ -52,10 +53,10 @@ static void kw_fail(struct kw *w, const char *what)
 
 static void kw_flush(struct kw *w)
 {
-    size_t off = 0, len = bstr_len(w->out);
+    size_t off = 0, len = w->out.len;
 
     while (!w->failed && off < len) {
-        ssize_t n = write(w->fd, w->out + off, len - off);
+        ssize_t n = write(w->fd, w->out.data + off, len - off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -67,7 +68,7 @@ static void kw_flush(struct kw *w)
         off += (size_t)n;
     }
     w->unsynced += (long long)off;
-    bstr_set_len(w->out, 0);
+    w->out.len = 0;
 
     /* aof-rewrite-incremental-fsync: push the data to disk as it goes, so
      * the final fsync does not have to flush gigabytes at once. */
@@ -81,28 +82,24 @@ static void kw_flush(struct kw *w)
 
 static void kw_bulk(struct kw *w, const char *p, size_t n)
 {
-    w->out = bstr_catf(w->out, "$%zu\r\n", n);
-    w->out = bstr_cat(w->out, p, n);
-    w->out = bstr_cat(w->out, "\r\n", 2);
+    util_check_resp(resp_w_bulk(&w->out, p, n));
 }
 
 static void kw_bulk_ll(struct kw *w, long long v)
 {
-    char buf[24];
-    int n = util_ll2str(buf, sizeof(buf), v);
-    kw_bulk(w, buf, (size_t)n);
+    util_check_resp(resp_w_bulk_ll(&w->out, v));
 }
 
 /* "*<argc>\r\n" and the command name. */
 static void kw_command(struct kw *w, long long argc, const char *name)
 {
-    w->out = bstr_catf(w->out, "*%lld\r\n", argc);
+    util_check_resp(resp_w_aggregate(&w->out, 2, '*', argc));
     kw_bulk(w, name, strlen(name));
 }
 
 static void kw_maybe_flush(struct kw *w)
 {
-    if (bstr_len(w->out) >= AOF_WRITE_CHUNK)
+    if (w->out.len >= AOF_WRITE_CHUNK)
         kw_flush(w);
 }
 
@@ -179,7 +176,7 @@ static void write_key(struct kw *w, struct db *db, bstr key, struct obj *o)
 
 int aof_write_keyspace(int fd, char *err)
 {
-    struct kw w = {.fd = fd, .out = bstr_empty(AOF_WRITE_CHUNK), .err = err};
+    struct kw w = {.fd = fd, .err = err};
 
     for (int i = 0; i < server.databases && !w.failed; i++) {
         struct db *db = db_get(i);
@@ -196,7 +193,7 @@ int aof_write_keyspace(int fd, char *err)
         dict_iter_end(&it);
     }
     kw_flush(&w);
-    bstr_free(w.out);
+    resp_buf_free(&w.out);
     return w.failed ? -1 : 0;
 }
 

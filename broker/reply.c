@@ -28,19 +28,9 @@ static struct resp_buf *out(struct conn *c)
     return &c->reply;
 }
 
-/* resp_write.h functions fail only on out-of-memory; the broker's policy
- * for that is to abort, as every other allocation does (util.h). */
-static void check(int rc)
-{
-    if (rc != 0) {
-        fprintf(stderr, "respd: out of memory writing a reply\n");
-        abort();
-    }
-}
-
 void reply_raw(struct conn *c, const void *p, size_t n)
 {
-    check(resp_buf_append(out(c), p, n));
+    util_check_resp(resp_buf_append(out(c), p, n));
 }
 
 void reply_shared(struct conn *c, struct shared_reply *s)
@@ -65,7 +55,7 @@ void reply_shared(struct conn *c, struct shared_reply *s)
 
 void reply_simple(struct conn *c, const char *s)
 {
-    check(resp_w_simple(out(c), s, strlen(s)));
+    util_check_resp(resp_w_simple(out(c), s, strlen(s)));
 }
 
 void reply_ok(struct conn *c)
@@ -81,7 +71,7 @@ static void reply_error_len(struct conn *c, const char *msg, size_t n)
     struct resp_buf *b = out(c);
     size_t at = b->len + 1; /* after the '-' */
 
-    check(resp_w_error(b, msg, n));
+    util_check_resp(resp_w_error(b, msg, n));
     for (size_t i = at; i < at + n; i++)
         if (b->data[i] == '\r' || b->data[i] == '\n')
             b->data[i] = ' ';
@@ -143,12 +133,12 @@ void reply_subcommand_error(struct conn *c)
 
 void reply_int(struct conn *c, long long v)
 {
-    check(resp_w_int(out(c), v));
+    util_check_resp(resp_w_int(out(c), v));
 }
 
 void reply_bulk(struct conn *c, const void *p, size_t n)
 {
-    check(resp_w_bulk(out(c), p, n));
+    util_check_resp(resp_w_bulk(out(c), p, n));
 }
 
 void reply_bulk_cstr(struct conn *c, const char *s)
@@ -161,7 +151,7 @@ void reply_bulk_cstr(struct conn *c, const char *s)
 
 void reply_bulk_ll(struct conn *c, long long v)
 {
-    check(resp_w_bulk_ll(out(c), v));
+    util_check_resp(resp_w_bulk_ll(out(c), v));
 }
 
 void reply_bulk_obj(struct conn *c, const struct obj *o)
@@ -174,47 +164,47 @@ void reply_bulk_obj(struct conn *c, const struct obj *o)
 
 void reply_null(struct conn *c)
 {
-    check(resp_w_null(out(c), c->proto));
+    util_check_resp(resp_w_null(out(c), c->proto));
 }
 
 void reply_null_array(struct conn *c)
 {
-    check(resp_w_null_array(out(c), c->proto));
+    util_check_resp(resp_w_null_array(out(c), c->proto));
 }
 
 void reply_array(struct conn *c, long long n)
 {
-    check(resp_w_aggregate(out(c), c->proto, '*', n));
+    util_check_resp(resp_w_aggregate(out(c), c->proto, '*', n));
 }
 
 void reply_map(struct conn *c, long long pairs)
 {
-    check(resp_w_aggregate(out(c), c->proto, '%', pairs));
+    util_check_resp(resp_w_aggregate(out(c), c->proto, '%', pairs));
 }
 
 void reply_set(struct conn *c, long long n)
 {
-    check(resp_w_aggregate(out(c), c->proto, '~', n));
+    util_check_resp(resp_w_aggregate(out(c), c->proto, '~', n));
 }
 
 void reply_push(struct conn *c, long long n)
 {
-    check(resp_w_aggregate(out(c), c->proto, '>', n));
+    util_check_resp(resp_w_aggregate(out(c), c->proto, '>', n));
 }
 
 void reply_bool(struct conn *c, int v)
 {
-    check(resp_w_bool(out(c), c->proto, v));
+    util_check_resp(resp_w_bool(out(c), c->proto, v));
 }
 
 void reply_double(struct conn *c, double v)
 {
-    check(resp_w_double(out(c), c->proto, v));
+    util_check_resp(resp_w_double(out(c), c->proto, v));
 }
 
 void reply_verbatim(struct conn *c, const char *p, size_t n)
 {
-    check(resp_w_verbatim(out(c), c->proto, "txt", p, n));
+    util_check_resp(resp_w_verbatim(out(c), c->proto, "txt", p, n));
 }
 
 void reply_help(struct conn *c, const char *cmdname, const char **lines)
@@ -256,7 +246,7 @@ void reply_set_deferred_len(struct conn *c, size_t handle, char type,
     resp_w_aggregate(&hdr, c->proto, type, n);
 
     struct resp_buf *b = &c->reply;
-    check(resp_buf_reserve(b, hdr.len));
+    util_check_resp(resp_buf_reserve(b, hdr.len));
     memmove(b->data + handle + hdr.len, b->data + handle, b->len - handle);
     memcpy(b->data + handle, hdr.data, hdr.len);
     b->len += hdr.len;

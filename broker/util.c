@@ -446,3 +446,11 @@ int util_fsync_dir_of(const char *path)
     errno = saved;
     return rc;
 }
+
+void util_check_resp(int rc)
+{
+    if (rc != 0) {
+        fprintf(stderr, "respd: out of memory formatting RESP\n");
+        abort();
+    }
+}

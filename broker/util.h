@@ -68,6 +68,10 @@ uint64_t util_hash(const void *p, size_t n);
  * time and pid.  A system call: for seeds, not for every sample. */
 void util_random_bytes(void *buf, size_t n);
 
+/* resp_write.h's writers fail only on out-of-memory; like every other
+ * allocation in the broker, that aborts (with a message). */
+void util_check_resp(int rc);
+
 /* fsync the directory holding path (".", when path has no '/'), so that a
  * rename into it survives a crash.  0, or -1 with errno set. */
 int util_fsync_dir_of(const char *path);
